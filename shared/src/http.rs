@@ -1,0 +1,268 @@
+//! actix-web glue shared by every service: the request-context middleware (request ids, problem+json
+//! negotiation), `ApiError` as an actix response, extractor error handlers that answer in the envelope,
+//! and the 404/405 fallbacks.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+
+use crate::error::{ApiError, ErrorCode, FieldError};
+
+/// Header that carries the request id in and out.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// What the error renderer needs to know about the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub wants_problem: bool,
+}
+
+tokio::task_local! {
+    static REQUEST_CONTEXT: RequestContext;
+}
+
+/// The current request's id, when called while a request is being served.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_CONTEXT.try_with(|c| c.request_id.clone()).ok()
+}
+
+/// Keeps a client's request id when it is short and plain, otherwise makes a new one.
+pub fn accept_request_id(incoming: Option<&str>) -> String {
+    match incoming {
+        Some(id)
+            if !id.is_empty()
+                && id.len() <= 128
+                && id.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')
+                }) =>
+        {
+            id.to_owned()
+        }
+        _ => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+/// Middleware: assigns the request id, makes it visible to error rendering, echoes it on the response,
+/// and turns actix's bare 405 answers into the envelope.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let incoming = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let request_id = accept_request_id(incoming);
+    let wants_problem = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/problem+json"));
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        wants_problem,
+    };
+    req.extensions_mut().insert(ctx.clone());
+
+    // The route pattern, never the raw path: paths can carry secrets (`/reset-password/{token}`).
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let span = tracing::info_span!("request", request.id = %request_id, http.method = %req.method(), http.route = %route);
+    let res = REQUEST_CONTEXT
+        .scope(ctx, async move {
+            let res = next.call(req).await?.map_into_boxed_body();
+            if res.status() == StatusCode::METHOD_NOT_ALLOWED
+                && !res.headers().contains_key(header::CONTENT_TYPE)
+            {
+                let (req, _) = res.into_parts();
+                let body = ApiError::new(ErrorCode::MethodNotAllowed, "Method not allowed")
+                    .error_response();
+                return Ok(ServiceResponse::new(req, body));
+            }
+            Ok::<_, actix_web::Error>(res)
+        })
+        .instrument_span(span)
+        .await;
+    let mut res = res?;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    Ok(res)
+}
+
+/// Small helper so the middleware can run inside a tracing span without pulling in `tracing-futures`.
+trait InstrumentSpan: std::future::Future + Sized {
+    fn instrument_span(self, span: tracing::Span) -> tracing::instrument::Instrumented<Self> {
+        tracing::Instrument::instrument(self, span)
+    }
+}
+
+impl<F: std::future::Future> InstrumentSpan for F {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let ctx = REQUEST_CONTEXT.try_with(Clone::clone).ok();
+        let request_id = ctx.as_ref().map(|c| c.request_id.as_str());
+        let mut builder = HttpResponse::build(self.status_code());
+        if self.code == ErrorCode::MethodNotAllowed {
+            builder.insert_header((
+                header::ALLOW,
+                "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+            ));
+        }
+        if ctx.as_ref().is_some_and(|c| c.wants_problem) {
+            builder
+                .content_type("application/problem+json")
+                .body(self.problem(request_id).to_string())
+        } else {
+            builder.json(self.body(request_id))
+        }
+    }
+}
+
+/// Fallback for unknown routes: 404 in the envelope.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found("Route not found"))
+}
+
+/// JSON extractor settings: body limit and envelope errors (413 too large, 415 wrong type, 400 bad JSON).
+pub fn json_config(limit_bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit_bytes)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let api = match &err {
+                E::Overflow { .. } | E::OverflowKnownLength { .. } => {
+                    ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large")
+                }
+                E::ContentType => ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "Content-Type must be application/json",
+                ),
+                E::Deserialize(e) => json_field_error(e),
+                _ => ApiError::invalid_field("body", "Request body is not valid JSON"),
+            };
+            api.into()
+        })
+}
+
+fn json_field_error(e: &serde_json::Error) -> ApiError {
+    // serde's message names the field (`missing field `email``) without echoing the value.
+    let message = e.to_string();
+    let field = message.split('`').nth(1).unwrap_or("body").to_owned();
+    let text = message
+        .split(" at line")
+        .next()
+        .unwrap_or("invalid value")
+        .to_owned();
+    ApiError::invalid_field(&field, text)
+}
+
+/// Query-string extractor errors in the envelope.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::invalid_field("query", format!("Invalid query parameters: {err}")).into()
+    })
+}
+
+/// Path extractor errors in the envelope.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| ApiError::invalid_field("path", err.to_string()).into())
+}
+
+/// Registers the extractor configs and the 404 fallback on an app.
+pub fn configure_defaults(cfg: &mut web::ServiceConfig, json_limit_bytes: usize) {
+    cfg.app_data(json_config(json_limit_bytes))
+        .app_data(query_config())
+        .app_data(path_config());
+}
+
+/// `GET /healthz`: the process is alive.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Bearer token from `Authorization`, if present.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Validation error list helper for handlers that collect several problems.
+pub fn field(field: &str, message: &str) -> FieldError {
+    FieldError::new(field, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test as atest, web};
+
+    #[test]
+    fn request_ids_are_kept_only_when_plain() {
+        assert_eq!(accept_request_id(Some("abc-123")), "abc-123");
+        assert_ne!(accept_request_id(Some("bad id\n")), "bad id\n");
+        assert_eq!(accept_request_id(None).len(), 36);
+        assert_ne!(accept_request_id(Some(&"x".repeat(200))).len(), 200);
+    }
+
+    async fn fails() -> Result<HttpResponse, ApiError> {
+        Err(ApiError::forbidden("nope"))
+    }
+
+    #[actix_web::test]
+    async fn errors_carry_the_request_id_and_negotiate_problem_json() {
+        let app = atest::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .service(web::resource("/x").route(web::get().to(fails)))
+                .default_service(web::to(not_found)),
+        )
+        .await;
+        let req = atest::TestRequest::get()
+            .uri("/x")
+            .insert_header(("x-request-id", "rid-1"))
+            .to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(res.headers().get("x-request-id").unwrap(), "rid-1");
+        let body: serde_json::Value = atest::read_body_json(res).await;
+        assert_eq!(body["requestId"], "rid-1");
+        assert_eq!(body["error"], "FORBIDDEN");
+
+        let req = atest::TestRequest::get()
+            .uri("/x")
+            .insert_header(("accept", "application/problem+json"))
+            .to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
+
+        let req = atest::TestRequest::post().uri("/x").to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 405);
+        let body: serde_json::Value = atest::read_body_json(res).await;
+        assert_eq!(body["error"], "METHOD_NOT_ALLOWED");
+
+        let req = atest::TestRequest::get().uri("/nowhere").to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 404);
+    }
+}

@@ -1,0 +1,21 @@
+//! Types and helpers shared by every service: the error envelope and code table, access-token claims and
+//! verification, revocation key names, typed configuration, telemetry, request ids and Redis Streams events.
+//! Heavy pieces sit behind cargo features so each binary compiles only what it uses.
+
+pub mod claims;
+pub mod config;
+pub mod error;
+pub mod internal_auth;
+pub mod query;
+pub mod revocation;
+
+#[cfg(feature = "events")]
+pub mod events;
+#[cfg(feature = "actix")]
+pub mod http;
+#[cfg(feature = "jwks")]
+pub mod jwks;
+#[cfg(feature = "media")]
+pub mod media;
+#[cfg(feature = "telemetry")]
+pub mod telemetry;

@@ -1,0 +1,108 @@
+//! Listing helpers every service repeats: `page`/`limit` pagination and escaping user text before it is
+//! used in a `$regex`.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest `limit` a listing accepts.
+pub const MAX_LIMIT: u64 = 100;
+/// `limit` when none is given.
+pub const DEFAULT_LIMIT: u64 = 10;
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    /// Parses raw `page`/`limit` strings; the error names the field.
+    pub fn parse(page: Option<&str>, limit: Option<&str>) -> Result<Self, crate::error::ApiError> {
+        let page = match page.map(str::trim).filter(|s| !s.is_empty()) {
+            None => 1,
+            Some(p) => p
+                .parse::<u64>()
+                .ok()
+                .filter(|p| (1..=1_000_000).contains(p))
+                .ok_or_else(|| {
+                    crate::error::ApiError::invalid_field("page", "page must be a positive integer")
+                })?,
+        };
+        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
+            None => DEFAULT_LIMIT,
+            Some(l) => l
+                .parse::<u64>()
+                .ok()
+                .filter(|l| (1..=MAX_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    crate::error::ApiError::invalid_field(
+                        "limit",
+                        "limit must be an integer from 1 to 100",
+                    )
+                })?,
+        };
+        Ok(Self { page, limit })
+    }
+
+    /// How many documents to skip.
+    pub fn skip(self) -> u64 {
+        (self.page - 1) * self.limit
+    }
+
+    /// The `pagination` object of a listing response.
+    pub fn meta(self, total: u64) -> Pagination {
+        Pagination {
+            page: self.page,
+            limit: self.limit,
+            total,
+            pages: total.div_ceil(self.limit),
+        }
+    }
+}
+
+/// `"pagination": { page, limit, total, pages }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pagination {
+    pub page: u64,
+    pub limit: u64,
+    pub total: u64,
+    pub pages: u64,
+}
+
+/// Escapes every regex metacharacter so user text matches literally (no injection, no ReDoS).
+pub fn escape_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if "\\.^$|?*+()[]{}-".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_bounds() {
+        assert_eq!(
+            Page::parse(None, None).unwrap(),
+            Page { page: 1, limit: 10 }
+        );
+        assert_eq!(Page::parse(Some("3"), Some("100")).unwrap().skip(), 200);
+        assert!(Page::parse(Some("0"), None).is_err());
+        assert!(Page::parse(None, Some("101")).is_err());
+        assert!(Page::parse(Some("x"), None).is_err());
+        assert_eq!(Page { page: 1, limit: 10 }.meta(21).pages, 3);
+        assert_eq!(Page { page: 1, limit: 10 }.meta(0).pages, 0);
+    }
+
+    #[test]
+    fn metacharacters_are_escaped() {
+        assert_eq!(escape_regex("a.*(b"), "a\\.\\*\\(b");
+        assert_eq!(escape_regex("\\"), "\\\\");
+        assert_eq!(escape_regex("plain"), "plain");
+    }
+}
