@@ -1,0 +1,186 @@
+//! Who is calling: the access token (cookie `token` or `Authorization: Bearer`) or an API key
+//! (`X-API-Key` or `Bearer pk_...`), checked against revocations and the account's state.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use shared::claims::{AccessClaims, Role};
+use shared::error::{ApiError, ErrorCode};
+use shared::http::bearer_token;
+use shared::revocation::is_before;
+
+use crate::cookies::ACCESS_COOKIE;
+use crate::domain::User;
+use crate::error::AuthError;
+use crate::state::AppState;
+use crate::tokens::secrets::{looks_like_api_key, sha256_hex};
+
+/// Header that carries an API key.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// Present when the caller used an access token.
+    pub claims: Option<AccessClaims>,
+    /// Present when the caller used an API key.
+    pub api_key_id: Option<String>,
+}
+
+/// An authenticated caller whose role is admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub CurrentUser);
+
+/// Credentials found on a request, before checking them.
+pub enum Credentials {
+    Token(String),
+    ApiKey(String),
+}
+
+/// Finds credentials: an API key first, then a bearer token, then the cookie.
+pub fn credentials(req: &HttpRequest) -> Option<Credentials> {
+    if let Some(key) = req
+        .headers()
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        return Some(Credentials::ApiKey(key.trim().to_owned()));
+    }
+    match bearer_token(req) {
+        Some(t) if t.starts_with("pk_") => Some(Credentials::ApiKey(t)),
+        Some(t) => Some(Credentials::Token(t)),
+        None => req
+            .cookie(ACCESS_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(Credentials::Token),
+    }
+}
+
+async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUser, AuthError> {
+    match creds {
+        Credentials::Token(token) => {
+            let claims = state
+                .tokens
+                .verify(&token)
+                .await
+                .map_err(|e| AuthError::BadToken(e.reason()))?;
+            let revoked = state
+                .revocations
+                .is_token_revoked(&claims.jti)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::ServiceUnavailable,
+                        "Token revocation state is unavailable",
+                    )
+                })?;
+            if revoked {
+                return Err(AuthError::BadToken("revoked"));
+            }
+            let user = state
+                .store
+                .users
+                .find_by_id(&claims.sub)
+                .await
+                .map_err(anyhow::Error::from)?;
+            let user = user.ok_or(AuthError::BadToken("unknown user"))?;
+            if is_before(claims.iat, user.tokens_not_before) {
+                return Err(AuthError::BadToken("revoked"));
+            }
+            if !user.is_active {
+                return Err(AuthError::Forbidden("Account is inactive"));
+            }
+            Ok(CurrentUser {
+                user,
+                claims: Some(claims),
+                api_key_id: None,
+            })
+        }
+        Credentials::ApiKey(key) => {
+            let (user, key_id) = resolve_api_key(state, &key).await?;
+            Ok(CurrentUser {
+                user,
+                claims: None,
+                api_key_id: Some(key_id),
+            })
+        }
+    }
+}
+
+/// Resolves an API key to its active owner.
+pub async fn resolve_api_key(state: &AppState, key: &str) -> Result<(User, String), AuthError> {
+    if !looks_like_api_key(key) {
+        return Err(AuthError::BadToken("invalid api key"));
+    }
+    let found = state
+        .store
+        .api_keys
+        .resolve(&sha256_hex(key))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let api_key = found.ok_or(AuthError::BadToken("invalid api key"))?;
+    let user = state
+        .store
+        .users
+        .find_by_id(&api_key.user_id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let user = user.ok_or(AuthError::BadToken("invalid api key"))?;
+    if !user.is_active {
+        return Err(AuthError::Forbidden("Account is inactive"));
+    }
+    Ok((user, api_key.id))
+}
+
+fn app_state(req: &HttpRequest) -> Result<AppState, AuthError> {
+    req.app_data::<web::Data<AppState>>()
+        .map(|d| d.get_ref().clone())
+        .ok_or_else(|| AuthError::Unexpected(anyhow::anyhow!("AppState is not registered")))
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = app_state(req);
+        let creds = credentials(req);
+        Box::pin(async move {
+            let state = state?;
+            let creds = creds.ok_or(AuthError::NotLoggedIn)?;
+            authenticate(&state, creds).await
+        })
+    }
+}
+
+/// The caller, if any valid credentials were sent; bad credentials count as none.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = CurrentUser::from_request(req, payload);
+        Box::pin(async move { Ok(Self(fut.await.ok())) })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = AuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = CurrentUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = fut.await?;
+            if user.user.role != Role::Admin {
+                return Err(AuthError::Forbidden("Access denied, admin only"));
+            }
+            Ok(Self(user))
+        })
+    }
+}

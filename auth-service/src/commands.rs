@@ -1,0 +1,41 @@
+//! The binary's commands: `serve` (default), `rotate-keys`, `create-admin`.
+
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::startup::{Application, connect_store};
+use crate::tokens::rotate_signing_key;
+
+/// Runs the HTTP service until SIGINT/SIGTERM.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!(port = app.port(), "auth-service listening");
+    app.run_until_stopped().await.context("server failed")
+}
+
+/// Adds a new signing key; running replicas pick it up within a minute, and old keys stay published until
+/// the tokens they signed have expired.
+pub async fn rotate_keys(settings: Settings) -> anyhow::Result<()> {
+    let store = connect_store(&settings).await?;
+    let kid = rotate_signing_key(&store.signing_keys, settings.access_ttl).await?;
+    println!("new signing key: {kid}");
+    Ok(())
+}
+
+/// Creates the admin named by `ADMIN_EMAIL`/`ADMIN_PASSWORD`/`ADMIN_NAME` through a full start-up.
+pub async fn create_admin(settings: Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings.admin.is_some(),
+        "set ADMIN_EMAIL and ADMIN_PASSWORD"
+    );
+    let settings = Settings {
+        port: 0,
+        host: "127.0.0.1".to_owned(),
+        ..settings
+    };
+    // Building the application runs the admin bootstrap; nothing is served.
+    let app = Application::build(settings).await?;
+    drop(app);
+    println!("admin account is in place");
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! auth-service's error enum and its mapping onto the shared envelope.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+use shared::error::{ApiError, ErrorCode, FieldError, JWT_TOKEN_ERROR, NOT_LOGGED_IN};
+
+/// Every way an auth-service request can fail, named by outcome.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("no credentials")]
+    NotLoggedIn,
+    #[error("bad token: {0}")]
+    BadToken(&'static str),
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AuthError {
+    /// A 400 about one field.
+    pub fn field(field: &str, message: &str) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn to_api(&self) -> ApiError {
+        match self {
+            Self::Validation(errors) => ApiError::validation(errors.clone()),
+            Self::NotLoggedIn => ApiError::unauthorized(NOT_LOGGED_IN),
+            Self::BadToken(reason) => ApiError::unauthorized(JWT_TOKEN_ERROR)
+                .with_details(serde_json::json!({ "reason": reason })),
+            Self::Unauthorized(message) => ApiError::unauthorized(*message),
+            Self::Forbidden(message) => ApiError::forbidden(*message),
+            Self::NotFound(message) => ApiError::not_found(*message),
+            Self::Conflict(message) => ApiError::conflict(*message),
+            Self::BadRequest(message) => ApiError::new(ErrorCode::ValidationError, *message),
+            Self::Api(api) => api.clone(),
+            Self::Unexpected(_) => ApiError::internal(),
+        }
+    }
+}
+
+impl ResponseError for AuthError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.to_api().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Unexpected(cause) = self {
+            // Logged once here, with the request id from the span; never sent to the client.
+            tracing::error!(error.cause = ?cause, "request failed with an unexpected error");
+        }
+        self.to_api().error_response()
+    }
+}
+
+/// Whether a MongoDB error is a duplicate-key violation (code 11000), however the driver wraps it.
+pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    match err.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
+        ErrorKind::Command(e) => e.code == 11000,
+        ErrorKind::InsertMany(e) => e
+            .write_errors
+            .as_ref()
+            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
+        _ => false,
+    }
+}
+
+pub type AuthResult<T> = Result<T, AuthError>;

@@ -1,0 +1,115 @@
+//! `GET/POST /auth/api-keys` and `DELETE /auth/api-keys/{keyId}`: keys are shown once and stored hashed.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::CurrentUser;
+use crate::error::{AuthError, AuthResult};
+use crate::state::AppState;
+use crate::store::ApiKey;
+use crate::tokens::secrets::{api_key, sha256_hex};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/auth/api-keys")
+            .route(web::get().to(list_api_keys))
+            .route(web::post().to(create_api_key)),
+    )
+    .service(web::resource("/auth/api-keys/{keyId}").route(web::delete().to(delete_api_key)));
+}
+
+/// How many keys one user may hold.
+const MAX_KEYS_PER_USER: usize = 25;
+
+fn view(key: &ApiKey) -> serde_json::Value {
+    json!({
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "createdAt": key.created_at,
+        "lastUsedAt": key.last_used_at,
+    })
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    name: Option<String>,
+}
+
+async fn create_api_key(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    body: web::Json<CreateBody>,
+) -> AuthResult<HttpResponse> {
+    let name = body.name.as_deref().map(str::trim).unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AuthError::field(
+            "name",
+            "Name is required (at most 100 characters)",
+        ));
+    }
+    let existing = state
+        .store
+        .api_keys
+        .list_for_user(&caller.user.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if existing.len() >= MAX_KEYS_PER_USER {
+        return Err(AuthError::BadRequest("Too many API keys; revoke one first"));
+    }
+    let key = api_key()?;
+    let stored = state
+        .store
+        .api_keys
+        .insert(&caller.user.id, name, &key[..8], &sha256_hex(&key))
+        .await
+        .map_err(anyhow::Error::from)?;
+    tracing::info!(user.id = %caller.user.id, api_key.id = %stored.id, "API key created");
+    let mut body = view(&stored);
+    body["key"] = json!(key);
+    Ok(HttpResponseBuilder::new(StatusCode::CREATED).json(json!({
+        "success": true,
+        "message": "API key created; it will not be shown again",
+        "apiKey": body,
+    })))
+}
+
+async fn list_api_keys(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+) -> AuthResult<HttpResponse> {
+    let keys = state
+        .store
+        .api_keys
+        .list_for_user(&caller.user.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let keys: Vec<_> = keys.iter().map(view).collect();
+    Ok(HttpResponse::Ok().json(json!({ "success": true, "apiKeys": keys })))
+}
+
+async fn delete_api_key(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    key_id: web::Path<String>,
+) -> AuthResult<HttpResponse> {
+    let key_id = key_id.into_inner();
+    if crate::store::object_id(&key_id).is_none() {
+        return Err(AuthError::field("keyId", "Invalid key id"));
+    }
+    let deleted = state
+        .store
+        .api_keys
+        .delete_for_user(&caller.user.id, &key_id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or(AuthError::NotFound("API key not found"))?;
+    state
+        .revocations
+        .revoke_api_key(&deleted.id, &deleted.key_hash)
+        .await?;
+    tracing::info!(user.id = %caller.user.id, api_key.id = %deleted.id, "API key revoked");
+    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "API key revoked" })))
+}

@@ -1,0 +1,51 @@
+//! `GET /user/avatars/{file}`: serves uploaded avatars (public) from the media store.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use shared::media::MediaStore;
+
+use crate::error::{AuthError, AuthResult};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/user/avatars/{file}").route(web::get().to(get_avatar)));
+}
+
+/// The public URL of an avatar stored under `key` (`avatars/<file>`).
+pub fn avatar_url(key: &str) -> String {
+    format!("/api/v1/user/{key}")
+}
+
+fn content_type(file: &str) -> Option<&'static str> {
+    match file.rsplit_once('.')?.1 {
+        "jpg" => Some("image/jpeg"),
+        "png" => Some("image/png"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
+}
+
+async fn get_avatar(
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> AuthResult<HttpResponse> {
+    const MISSING: AuthError = AuthError::NotFound("Avatar not found");
+    let file = file.into_inner();
+    let plain = file.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') && file.len() <= 64;
+    let mime = content_type(&file).filter(|_| plain).ok_or(MISSING)?;
+    let path = state
+        .media
+        .local_path(&format!("avatars/{file}"))
+        .ok_or(MISSING)?;
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MISSING),
+        Err(e) => return Err(anyhow::Error::from(e).into()),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, mime))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400, immutable"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes))
+}

@@ -1,0 +1,19 @@
+//! `GET /auth/.well-known/jwks.json`: the public keys that verify access tokens.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::error::AuthResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/.well-known/jwks.json").route(web::get().to(get_jwks)));
+}
+
+async fn get_jwks(state: web::Data<AppState>) -> AuthResult<HttpResponse> {
+    let jwks = state.tokens.keys.jwks()?;
+    // Short caching: verifiers refetch on an unknown `kid` anyway, and rotation must spread quickly.
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(jwks))
+}

@@ -1,0 +1,182 @@
+//! `GET /user/profile` (alias `/auth/me`) and `PATCH /user/profile` (JSON, or multipart with an `avatar`).
+
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use shared::error::FieldError;
+use shared::media::{MediaKind, MediaStore, save_field_to_temp};
+
+use crate::auth::CurrentUser;
+use crate::domain::{Bio, UserName};
+use crate::error::{AuthError, AuthResult};
+use crate::state::AppState;
+use crate::store::ProfileChanges;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/user/profile")
+            .route(web::get().to(get_profile))
+            .route(web::patch().to(update_profile)),
+    )
+    .service(web::resource("/auth/me").route(web::get().to(get_profile)));
+}
+
+async fn get_profile(caller: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "success": true, "user": caller.user.public() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileBody {
+    name: Option<String>,
+    bio: Option<String>,
+}
+
+/// Longest text a multipart text field may carry.
+const TEXT_FIELD_MAX: usize = 2 * 1024;
+
+async fn update_profile(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AuthResult<HttpResponse> {
+    let is_multipart = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let mut uploaded = None;
+    let body = if is_multipart {
+        let mut form = Multipart::new(req.headers(), payload);
+        let mut body = ProfileBody {
+            name: None,
+            bio: None,
+        };
+        while let Some(mut field) = form
+            .try_next()
+            .await
+            .map_err(|e| AuthError::field("body", &e.to_string()))?
+        {
+            match field.name().unwrap_or_default() {
+                "name" => body.name = Some(read_text(&mut field).await?),
+                "bio" => body.bio = Some(read_text(&mut field).await?),
+                "avatar" => {
+                    let tmp = state.settings.media_dir.join(".tmp");
+                    let temp = save_field_to_temp(
+                        &mut field,
+                        &tmp,
+                        MediaKind::Image,
+                        state.settings.avatar_max_bytes,
+                    )
+                    .await
+                    .map_err(shared::error::ApiError::from)?;
+                    uploaded = Some(temp);
+                }
+                other => {
+                    return Err(AuthError::Validation(vec![FieldError::new(
+                        other,
+                        "Unknown field",
+                    )]));
+                }
+            }
+        }
+        body
+    } else {
+        let bytes = payload
+            .to_bytes_limited(state.settings.json_limit_bytes)
+            .await;
+        let bytes = bytes
+            .map_err(|_| {
+                shared::error::ApiError::new(
+                    shared::error::ErrorCode::PayloadTooLarge,
+                    "Request body is too large",
+                )
+            })?
+            .map_err(|e| AuthError::field("body", &e.to_string()))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| AuthError::field("body", &format!("Invalid profile JSON: {e}")))?
+    };
+
+    let mut changes = ProfileChanges::default();
+    let mut errors = Vec::new();
+    if let Some(name) = &body.name {
+        match UserName::parse(name) {
+            Ok(n) => changes.name = Some(n.as_str().to_owned()),
+            Err(m) => errors.push(FieldError::new("name", m)),
+        }
+    }
+    if let Some(bio) = &body.bio {
+        match Bio::parse(bio) {
+            Ok(b) => changes.bio = Some(b.as_str().to_owned()),
+            Err(m) => errors.push(FieldError::new("bio", m)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AuthError::Validation(errors));
+    }
+    if let Some(temp) = uploaded {
+        let key = format!(
+            "avatars/{}.{}",
+            uuid::Uuid::new_v4().simple(),
+            temp.extension()
+        );
+        let stored = state
+            .media
+            .put(temp, &key)
+            .await
+            .map_err(shared::error::ApiError::from)?;
+        changes.avatar = Some((super::avatars::avatar_url(&stored.key), stored.key));
+    }
+    let new_key = changes.avatar.as_ref().map(|(_, k)| k.clone());
+    let updated = state
+        .store
+        .users
+        .update_profile(&caller.user.id, changes)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some((before, after)) = updated else {
+        if let Some(key) = new_key {
+            remove_media(&state, &key).await;
+        }
+        return Err(AuthError::NotFound("User not found"));
+    };
+    if let (Some(old), Some(new)) = (&before.avatar_key, &new_key)
+        && old != new
+    {
+        remove_media(&state, old).await;
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "success": true,
+        "message": "Profile updated successfully",
+        "user": after.public(),
+    })))
+}
+
+/// Deletes a stored file; failure is logged, not fatal (the file is orphaned, the request still succeeded).
+pub async fn remove_media(state: &AppState, key: &str) {
+    if let Err(e) = state.media.delete(key).await {
+        tracing::warn!(media.key = %key, error = %e, "could not remove a media file");
+    }
+}
+
+async fn read_text(field: &mut actix_multipart::Field) -> AuthResult<String> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field
+        .try_next()
+        .await
+        .map_err(|e| AuthError::field("body", &e.to_string()))?
+    {
+        if buf.len() + chunk.len() > TEXT_FIELD_MAX {
+            return Err(AuthError::field(
+                field.name().unwrap_or("field"),
+                "Field is too long",
+            ));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    String::from_utf8(buf)
+        .map_err(|_| AuthError::field(field.name().unwrap_or("field"), "Field must be UTF-8 text"))
+}

@@ -1,0 +1,56 @@
+//! Response helpers shared by the route files: token responses with cookies, and client info.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde_json::json;
+
+use crate::cookies;
+use crate::domain::User;
+use crate::refresh::{ClientInfo, IssuedTokens};
+use crate::state::AppState;
+
+/// `{ success, message, user, token, refreshToken, expiresIn }` with both cookies set.
+pub fn with_tokens(
+    status: StatusCode,
+    message: &str,
+    user: &User,
+    tokens: &IssuedTokens,
+    state: &AppState,
+) -> HttpResponse {
+    let s = &state.settings;
+    HttpResponseBuilder::new(status)
+        .cookie(cookies::access(&tokens.access.token, s))
+        .cookie(cookies::refresh(&tokens.refresh_token, s))
+        .json(json!({
+            "success": true,
+            "message": message,
+            "user": user.public(),
+            "token": tokens.access.token,
+            "refreshToken": tokens.refresh_token,
+            "expiresIn": tokens.access.expires_in,
+        }))
+}
+
+/// An OK response that also drops both cookies.
+pub fn ok_clearing_cookies(message: &str, state: &AppState) -> HttpResponse {
+    let [access, refresh] = cookies::cleared(&state.settings);
+    HttpResponse::Ok()
+        .cookie(access)
+        .cookie(refresh)
+        .json(json!({ "success": true, "message": message }))
+}
+
+/// User agent and client address, for the session list.
+pub fn client_info(req: &HttpRequest) -> ClientInfo {
+    ClientInfo {
+        user_agent: req
+            .headers()
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: req
+            .connection_info()
+            .realip_remote_addr()
+            .map(str::to_owned),
+    }
+}

@@ -1,0 +1,89 @@
+//! `POST /user/signin` (alias `/auth/login`): one generic 401 and the same work for unknown e-mails and
+//! wrong passwords; inactive accounts get 403 only after the password was right.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use shared::error::FieldError;
+
+use super::respond;
+use crate::domain::Email;
+use crate::error::{AuthError, AuthResult};
+use crate::passwords;
+use crate::refresh;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/user/signin").route(web::post().to(sign_in)))
+        .service(web::resource("/auth/login").route(web::post().to(sign_in)));
+}
+
+#[derive(Deserialize)]
+struct SignInBody {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+/// The one message for every credential failure.
+pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
+
+async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignInBody>,
+) -> AuthResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let email = match body.email.as_deref() {
+        Some(e) => Email::parse(e)
+            .map_err(|m| errors.push(FieldError::new("email", m)))
+            .ok(),
+        None => {
+            errors.push(FieldError::new("email", "Email is required"));
+            None
+        }
+    };
+    let password = match body.password.as_deref() {
+        Some(p) if !p.is_empty() => Some(p.to_owned()),
+        _ => {
+            errors.push(FieldError::new("password", "Password is required"));
+            None
+        }
+    };
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(AuthError::Validation(errors));
+    };
+
+    let user = state
+        .store
+        .users
+        .find_by_email(email.as_str())
+        .await
+        .map_err(anyhow::Error::from)?;
+    // Always run one bcrypt comparison so both failure paths take the same time.
+    let hash = user
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.to_string(), |u| u.password_hash.clone());
+    let matches = passwords::verify(password, hash).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(AuthError::Unauthorized(INVALID_CREDENTIALS)),
+    };
+    if !user.is_active {
+        return Err(AuthError::Forbidden("Account is inactive"));
+    }
+    state
+        .store
+        .users
+        .touch_last_active(&user.id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let tokens = refresh::start(&state, &user, respond::client_info(&req)).await?;
+    let message = format!("Welcome back {}", user.name);
+    Ok(respond::with_tokens(
+        StatusCode::OK,
+        &message,
+        &user,
+        &tokens,
+        &state,
+    ))
+}

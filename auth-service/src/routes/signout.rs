@@ -1,0 +1,69 @@
+//! `POST /user/signout` (alias `/auth/logout`) and `POST /auth/logout-all`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::respond;
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::cookies::REFRESH_COOKIE;
+use crate::error::AuthResult;
+use crate::refresh;
+use crate::revocations::revoke_all_tokens;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/user/signout").route(web::post().to(sign_out)))
+        .service(web::resource("/auth/logout").route(web::post().to(sign_out)))
+        .service(web::resource("/auth/logout-all").route(web::post().to(sign_out_everywhere)));
+}
+
+/// Works with or without a valid token: cookies are always cleared; a valid token is revoked and its
+/// session ended; a refresh cookie alone ends its session.
+async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeUser,
+) -> AuthResult<HttpResponse> {
+    if let Some(claims) = caller.0.as_ref().and_then(|c| c.claims.as_ref()) {
+        state
+            .revocations
+            .revoke_token(&claims.jti, claims.exp)
+            .await?;
+        if let Some(sid) = &claims.sid {
+            state
+                .store
+                .sessions
+                .delete_for_user(&claims.sub, sid)
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
+    }
+    if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
+        refresh::end_by_token(&state, cookie.value()).await?;
+    }
+    Ok(respond::ok_clearing_cookies(
+        "Signed out successfully",
+        &state,
+    ))
+}
+
+/// Revokes every session and every token of the caller.
+async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+) -> AuthResult<HttpResponse> {
+    let user_id = &caller.user.id;
+    revoke_all_tokens(&state, user_id).await?;
+    let ended = state
+        .store
+        .sessions
+        .delete_all_for_user(user_id, None)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tracing::info!(user.id = %user_id, sessions = ended, "signed out everywhere");
+    let [access, refresh] = crate::cookies::cleared(&state.settings);
+    Ok(HttpResponse::Ok()
+        .cookie(access)
+        .cookie(refresh)
+        .json(json!({ "success": true, "message": "Signed out of every session", "sessionsEnded": ended })))
+}

@@ -1,0 +1,134 @@
+//! `POST /user/signup` (alias `/auth/register`): create a student or instructor account and sign it in.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use shared::claims::Role;
+use shared::error::FieldError;
+
+use super::respond;
+use crate::domain::{DEFAULT_AVATAR, Email, Password, UserName};
+use crate::error::{AuthError, AuthResult, is_duplicate_key};
+use crate::passwords;
+use crate::refresh;
+use crate::state::AppState;
+use crate::store::NewUser;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/user/signup").route(web::post().to(sign_up)))
+        .service(web::resource("/auth/register").route(web::post().to(sign_up)));
+}
+
+#[derive(Deserialize)]
+struct SignUpBody {
+    name: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    role: Option<String>,
+}
+
+/// Parsed sign-up input.
+pub struct NewAccount {
+    pub name: UserName,
+    pub email: Email,
+    pub password: Password,
+}
+
+/// Parses name, e-mail and password, collecting every problem at once.
+pub fn parse_account(
+    name: Option<&str>,
+    email: Option<&str>,
+    password: Option<&str>,
+) -> Result<NewAccount, AuthError> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, raw: Option<&str>, missing: &str| match raw {
+        None => {
+            errors.push(FieldError::new(field, missing));
+            None
+        }
+        Some(v) => Some(v.to_owned()),
+    };
+    let name_raw = check("name", name, "Name is required");
+    let email_raw = check("email", email, "Email is required");
+    let password_raw = check("password", password, "Password is required");
+    let name = name_raw.and_then(|n| {
+        UserName::parse(&n)
+            .map_err(|m| errors.push(FieldError::new("name", m)))
+            .ok()
+    });
+    let email = email_raw.and_then(|e| {
+        Email::parse(&e)
+            .map_err(|m| errors.push(FieldError::new("email", m)))
+            .ok()
+    });
+    let password = password_raw.and_then(|p| {
+        Password::parse(&p)
+            .map_err(|m| errors.push(FieldError::new("password", m)))
+            .ok()
+    });
+    match (name, email, password) {
+        (Some(name), Some(email), Some(password)) if errors.is_empty() => Ok(NewAccount {
+            name,
+            email,
+            password,
+        }),
+        _ => Err(AuthError::Validation(errors)),
+    }
+}
+
+/// Creates the account; a taken e-mail is a 409.
+pub async fn create_account(
+    state: &AppState,
+    account: &NewAccount,
+    role: Role,
+) -> AuthResult<crate::domain::User> {
+    let hash = passwords::hash(
+        account.password.expose().to_owned(),
+        state.settings.bcrypt_cost,
+    )
+    .await?;
+    let new = NewUser {
+        name: account.name.as_str(),
+        email: account.email.as_str(),
+        password_hash: &hash,
+        role,
+        avatar: DEFAULT_AVATAR,
+    };
+    match state.store.users.insert(new).await {
+        Ok(user) => Ok(user),
+        Err(e) if is_duplicate_key(&e) => Err(AuthError::Conflict("Email already registered")),
+        Err(e) => Err(anyhow::Error::from(e).into()),
+    }
+}
+
+async fn sign_up(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignUpBody>,
+) -> AuthResult<HttpResponse> {
+    let role = match body.role.as_deref().map(str::trim) {
+        None | Some("") | Some("student") => Role::Student,
+        Some("instructor") => Role::Instructor,
+        Some("admin") => {
+            return Err(AuthError::Forbidden(
+                "The admin role cannot be chosen at sign-up",
+            ));
+        }
+        Some(_) => return Err(AuthError::field("role", "Please select a valid role")),
+    };
+    let account = parse_account(
+        body.name.as_deref(),
+        body.email.as_deref(),
+        body.password.as_deref(),
+    )?;
+    let user = create_account(&state, &account, role).await?;
+    tracing::info!(user.id = %user.id, user.role = %user.role, "account created");
+    let tokens = refresh::start(&state, &user, respond::client_info(&req)).await?;
+    Ok(respond::with_tokens(
+        StatusCode::CREATED,
+        "Account created successfully",
+        &user,
+        &tokens,
+        &state,
+    ))
+}

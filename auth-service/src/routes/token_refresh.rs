@@ -1,0 +1,56 @@
+//! `POST /auth/refresh-token`: rotate the refresh token (cookie or JSON `refreshToken`) and issue a new
+//! access token.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::cookies::{self, REFRESH_COOKIE};
+use crate::error::{AuthError, AuthResult};
+use crate::refresh;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/refresh-token").route(web::post().to(refresh_token)));
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RefreshBody {
+    refresh_token: Option<String>,
+}
+
+async fn refresh_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> AuthResult<HttpResponse> {
+    // The body is optional (cookie clients send none), so it is parsed only when present.
+    let from_body = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<RefreshBody>(&body)
+            .map_err(|_| {
+                AuthError::field(
+                    "refreshToken",
+                    "Body must be JSON with a refreshToken string",
+                )
+            })?
+            .refresh_token
+    };
+    let presented = from_body
+        .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::Unauthorized("Refresh token is required"))?;
+    let tokens = refresh::rotate(&state, &presented).await?;
+    let s = &state.settings;
+    Ok(HttpResponse::Ok()
+        .cookie(cookies::access(&tokens.access.token, s))
+        .cookie(cookies::refresh(&tokens.refresh_token, s))
+        .json(json!({
+            "success": true,
+            "token": tokens.access.token,
+            "refreshToken": tokens.refresh_token,
+            "expiresIn": tokens.access.expires_in,
+        })))
+}

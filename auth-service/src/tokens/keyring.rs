@@ -1,0 +1,159 @@
+//! The signing keys in memory: the newest signs, all live ones are published as the JWKS. Reloaded from
+//! the database periodically so a rotation made by another replica or the CLI is picked up.
+
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{Duration, Utc};
+use jsonwebtoken::EncodingKey;
+use sha2::{Digest, Sha256};
+use shared::jwks::JwkSet;
+
+use crate::store::{SigningKeyRecord, SigningKeyStore};
+
+struct Loaded {
+    kid: String,
+    encoding: EncodingKey,
+    jwks: JwkSet,
+}
+
+/// Live signing keys; cheap to clone.
+#[derive(Clone)]
+pub struct KeyRing {
+    inner: Arc<RwLock<Loaded>>,
+}
+
+/// Creates a fresh Ed25519 key; the `kid` is derived from the public key.
+pub fn generate_signing_key() -> anyhow::Result<SigningKeyRecord> {
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
+        .map_err(|_| anyhow::anyhow!("generating an Ed25519 key failed"))?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+        .map_err(|_| anyhow::anyhow!("reading the new key failed"))?;
+    let public = pair.public_key().as_ref().to_vec();
+    let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..12]);
+    Ok(SigningKeyRecord {
+        kid,
+        pkcs8_b64: STANDARD.encode(pkcs8.as_ref()),
+        public_x: URL_SAFE_NO_PAD.encode(&public),
+        created_at: Utc::now(),
+        retire_after: None,
+    })
+}
+
+/// Adds a new signing key and schedules the others to be unpublished once their tokens have expired.
+pub async fn rotate_signing_key(
+    store: &SigningKeyStore,
+    access_ttl: std::time::Duration,
+) -> anyhow::Result<String> {
+    let key = generate_signing_key()?;
+    store
+        .insert(&key)
+        .await
+        .context("storing the new signing key")?;
+    let keep_for =
+        Duration::from_std(access_ttl).unwrap_or(Duration::minutes(15)) + Duration::minutes(5);
+    store
+        .retire_all_but(&key.kid, Utc::now() + keep_for)
+        .await
+        .context("retiring old signing keys")?;
+    Ok(key.kid)
+}
+
+fn jwks_of(keys: &[SigningKeyRecord]) -> anyhow::Result<JwkSet> {
+    let keys: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "kty": "OKP", "crv": "Ed25519", "x": k.public_x, "kid": k.kid, "alg": "EdDSA", "use": "sig"
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({ "keys": keys })).context("building the JWKS")
+}
+
+fn load(keys: &[SigningKeyRecord]) -> anyhow::Result<Loaded> {
+    let signer = keys.first().context("no signing key")?;
+    let der = STANDARD
+        .decode(&signer.pkcs8_b64)
+        .context("signing key is not base64")?;
+    Ok(Loaded {
+        kid: signer.kid.clone(),
+        encoding: EncodingKey::from_ed_der(&der),
+        jwks: jwks_of(keys)?,
+    })
+}
+
+impl KeyRing {
+    /// Loads the live keys, creating the first one if the database has none.
+    pub async fn load_or_create(store: &SigningKeyStore) -> anyhow::Result<Self> {
+        let mut keys = store
+            .list_live(Utc::now())
+            .await
+            .context("reading signing keys")?;
+        if keys.is_empty() {
+            let key = generate_signing_key()?;
+            store
+                .insert(&key)
+                .await
+                .context("storing the first signing key")?;
+            tracing::info!(key.id = %key.kid, "created the first signing key");
+            // Another replica may have raced us; both read back the same newest key.
+            keys = store
+                .list_live(Utc::now())
+                .await
+                .context("reading signing keys")?;
+        }
+        Ok(Self {
+            inner: Arc::new(RwLock::new(load(&keys)?)),
+        })
+    }
+
+    /// Re-reads the live keys; returns the new JWKS when it changed.
+    pub async fn reload(&self, store: &SigningKeyStore) -> anyhow::Result<Option<JwkSet>> {
+        let keys = store
+            .list_live(Utc::now())
+            .await
+            .context("reading signing keys")?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let loaded = load(&keys)?;
+        let mut guard = self
+            .inner
+            .write()
+            .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
+        let changed = guard.kid != loaded.kid || jwk_count(&guard.jwks) != jwk_count(&loaded.jwks);
+        let jwks = loaded.jwks.clone();
+        *guard = loaded;
+        Ok(changed.then_some(jwks))
+    }
+
+    /// The `kid` and key that sign new tokens.
+    pub fn signer(&self) -> anyhow::Result<(String, EncodingKey)> {
+        let guard = self
+            .inner
+            .read()
+            .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
+        Ok((guard.kid.clone(), guard.encoding.clone()))
+    }
+
+    /// The published key set.
+    pub fn jwks(&self) -> anyhow::Result<JwkSet> {
+        let guard = self
+            .inner
+            .read()
+            .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
+        Ok(guard.jwks.clone())
+    }
+}
+
+fn jwk_count(set: &JwkSet) -> usize {
+    serde_json::to_value(set)
+        .ok()
+        .and_then(|v| v["keys"].as_array().map(Vec::len))
+        .unwrap_or(0)
+}

@@ -1,0 +1,110 @@
+//! Health, unknown routes, wrong methods, body limits, problem+json, and the 500 path.
+
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(
+        ready.json::<Value>().await.unwrap()["checks"],
+        json!({ "mongo": "ok", "redis": "ok" })
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_and_wrong_methods_405_in_the_envelope() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["success"].clone(), body["error"].clone()),
+        (json!(false), json!("NOT_FOUND"))
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/user/signup"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "METHOD_NOT_ALLOWED"
+    );
+}
+
+#[tokio::test]
+async fn json_bodies_over_10_kb_are_413() {
+    let app = spawn_app().await;
+    let body = json!({ "name": "x".repeat(11 * 1024), "email": "a@b.co", "password": "passw0rd" });
+    let res = app.post(&app.client, "/api/v1/user/signup", body).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "PAYLOAD_TOO_LARGE"
+    );
+}
+
+#[tokio::test]
+async fn problem_json_is_served_when_asked_for() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/auth/me"))
+        .header("accept", "application/problem+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 401);
+    assert_eq!(body["detail"], "You are not logged in");
+}
+
+#[tokio::test]
+async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
+    let app = spawn_app().await;
+    let (_, token, body) = app.new_user("student").await;
+    // Sabotage: a stored role the service cannot read.
+    let oid =
+        mongodb::bson::oid::ObjectId::parse_str(body["user"]["_id"].as_str().unwrap()).unwrap();
+    app.state
+        .store
+        .db
+        .collection::<mongodb::bson::Document>("users")
+        .update_one(
+            mongodb::bson::doc! { "_id": oid },
+            mongodb::bson::doc! { "$set": { "role": "wizard-sabotage" } },
+        )
+        .await
+        .unwrap();
+    let res = app.get_bearer("/api/v1/auth/me", &token).await;
+    assert_eq!(res.status(), 500);
+    let text = res.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["error"], "INTERNAL_ERROR");
+    assert_eq!(body["status"], "error");
+    assert_eq!(body["message"], "Internal server error");
+    assert!(!text.contains("wizard") && !text.contains("role") && !text.contains("bson"));
+    assert!(body["requestId"].is_string());
+}
