@@ -43,7 +43,12 @@ pub fn init(service_name: &str, json: bool) -> TelemetryGuard {
             .with_span_list(false)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().compact().boxed()
+        // Colours only for a person at a terminal, never in files or CI logs.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt::layer()
+            .compact()
+            .with_ansi(ansi)
+            .boxed()
     };
     #[cfg(feature = "otel")]
     let (otel_layer, provider, otel_error) = match otel::layer(service_name) {
