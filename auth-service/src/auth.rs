@@ -80,12 +80,7 @@ async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUse
             if revoked {
                 return Err(AuthError::BadToken("revoked"));
             }
-            let user = state
-                .store
-                .users
-                .find_by_id(&claims.sub)
-                .await
-                .map_err(anyhow::Error::from)?;
+            let user = state.store.users.find_by_id(&claims.sub).await?;
             let user = user.ok_or(AuthError::BadToken("unknown user"))?;
             if is_before(claims.iat, user.tokens_not_before) {
                 return Err(AuthError::BadToken("revoked"));
@@ -115,19 +110,9 @@ pub async fn resolve_api_key(state: &AppState, key: &str) -> Result<(User, Strin
     if !looks_like_api_key(key) {
         return Err(AuthError::BadToken("invalid api key"));
     }
-    let found = state
-        .store
-        .api_keys
-        .resolve(&sha256_hex(key))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let found = state.store.api_keys.resolve(&sha256_hex(key)).await?;
     let api_key = found.ok_or(AuthError::BadToken("invalid api key"))?;
-    let user = state
-        .store
-        .users
-        .find_by_id(&api_key.user_id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let user = state.store.users.find_by_id(&api_key.user_id).await?;
     let user = user.ok_or(AuthError::BadToken("invalid api key"))?;
     if !user.is_active {
         return Err(AuthError::Forbidden("Account is inactive"));

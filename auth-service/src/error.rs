@@ -51,6 +51,12 @@ impl AuthError {
     }
 }
 
+impl From<mongodb::error::Error> for AuthError {
+    fn from(e: mongodb::error::Error) -> Self {
+        Self::Unexpected(anyhow::Error::from(e).context("database operation failed"))
+    }
+}
+
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.to_api().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

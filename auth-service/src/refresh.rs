@@ -66,12 +66,7 @@ pub async fn start(
         user_agent: client.user_agent.map(|ua| ua.chars().take(200).collect()),
         ip: client.ip,
     };
-    state
-        .store
-        .sessions
-        .insert(new)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.sessions.insert(new).await?;
     let access = access_token(state, user, &session_id)?;
     Ok(IssuedTokens {
         access,
@@ -85,67 +80,43 @@ const INVALID: AuthError = AuthError::Unauthorized("Invalid or expired refresh t
 /// Rotates the session that `presented` belongs to.
 pub async fn rotate(state: &AppState, presented: &str) -> Result<IssuedTokens, AuthError> {
     let hash = sha256_hex(presented);
-    let now = Utc::now();
     let store = &state.store.sessions;
-    let session = store
-        .find_by_any_hash(&hash)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or(INVALID)?;
-    if session.expires_at <= now || session.absolute_expires_at <= now {
-        store
-            .delete(&session.id)
-            .await
-            .map_err(anyhow::Error::from)?;
-        return Err(INVALID);
-    }
-    let successor = successor_token(&session.secret, presented)?;
-    if session.token_hash == hash {
-        let expires_at =
-            (now + duration(state.settings.refresh_idle_ttl)).min(session.absolute_expires_at);
-        let to_hash = sha256_hex(&successor);
-        let rotation = Rotation {
-            session_id: &session.id,
-            from_hash: &hash,
-            to_hash: &to_hash,
-            now,
-            expires_at,
-        };
-        let won = store.rotate(rotation).await.map_err(anyhow::Error::from)?;
-        if !won {
-            // A concurrent request rotated it a moment ago: that is the grace case, with the same answer.
-            return grace_or_theft(state, presented, &hash).await;
+    // Two passes at most: losing the compare-and-swap to a concurrent refresh means the next read sees
+    // that rotation, which is the grace case.
+    for _ in 0..2 {
+        let now = Utc::now();
+        let session = store.find_by_any_hash(&hash).await?.ok_or(INVALID)?;
+        if session.expires_at <= now || session.absolute_expires_at <= now {
+            store.delete(&session.id).await?;
+            return Err(INVALID);
         }
-        return finish(state, &session, successor).await;
+        let successor = successor_token(&session.secret, presented)?;
+        if session.token_hash == hash {
+            let expires_at =
+                (now + duration(state.settings.refresh_idle_ttl)).min(session.absolute_expires_at);
+            let to_hash = sha256_hex(&successor);
+            let rotation = Rotation {
+                session_id: &session.id,
+                from_hash: &hash,
+                to_hash: &to_hash,
+                now,
+                expires_at,
+            };
+            if store.rotate(rotation).await? {
+                return finish(state, &session, successor).await;
+            }
+            continue;
+        }
+        if in_grace(state, &session, &hash, now) && sha256_hex(&successor) == session.token_hash {
+            return finish(state, &session, successor).await;
+        }
+        tracing::warn!(session.id = %session.id, user.id = %session.user_id, "refresh token reuse: revoking the session");
+        store.delete(&session.id).await?;
+        return Err(AuthError::Unauthorized(
+            "Refresh token reuse detected; the session was revoked",
+        ));
     }
-    if in_grace(state, &session, &hash, now) && sha256_hex(&successor) == session.token_hash {
-        return finish(state, &session, successor).await;
-    }
-    revoke_family(state, &session).await?;
-    Err(AuthError::Unauthorized(
-        "Refresh token reuse detected; the session was revoked",
-    ))
-}
-
-async fn grace_or_theft(
-    state: &AppState,
-    presented: &str,
-    hash: &str,
-) -> Result<IssuedTokens, AuthError> {
-    let store = &state.store.sessions;
-    let session = store
-        .find_by_any_hash(hash)
-        .await
-        .map_err(anyhow::Error::from)?
-        .ok_or(INVALID)?;
-    let successor = successor_token(&session.secret, presented)?;
-    if in_grace(state, &session, hash, Utc::now()) && sha256_hex(&successor) == session.token_hash {
-        return finish(state, &session, successor).await;
-    }
-    revoke_family(state, &session).await?;
-    Err(AuthError::Unauthorized(
-        "Refresh token reuse detected; the session was revoked",
-    ))
+    Err(INVALID)
 }
 
 fn in_grace(state: &AppState, session: &Session, hash: &str, now: chrono::DateTime<Utc>) -> bool {
@@ -164,18 +135,12 @@ async fn finish(
         .store
         .users
         .find_by_id(&session.user_id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(INVALID)?;
     if !user.is_active {
         return Err(AuthError::Forbidden("Account is inactive"));
     }
-    state
-        .store
-        .users
-        .touch_last_active(&user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.users.touch_last_active(&user.id).await?;
     let access = access_token(state, &user, &session.id)?;
     Ok(IssuedTokens {
         access,
@@ -184,32 +149,15 @@ async fn finish(
     })
 }
 
-async fn revoke_family(state: &AppState, session: &Session) -> Result<(), AuthError> {
-    tracing::warn!(session.id = %session.id, user.id = %session.user_id, "refresh token reuse: revoking the session");
-    state
-        .store
-        .sessions
-        .delete(&session.id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(())
-}
-
 /// Ends the session a refresh token belongs to, if any (sign-out with only the refresh cookie).
 pub async fn end_by_token(state: &AppState, presented: &str) -> Result<(), AuthError> {
     let session = state
         .store
         .sessions
         .find_by_any_hash(&sha256_hex(presented))
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     if let Some(session) = session {
-        state
-            .store
-            .sessions
-            .delete(&session.id)
-            .await
-            .map_err(anyhow::Error::from)?;
+        state.store.sessions.delete(&session.id).await?;
     }
     Ok(())
 }

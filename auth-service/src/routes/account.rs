@@ -2,6 +2,7 @@
 //! tell the other services (`user.deleted`, through the outbox).
 
 use actix_web::{HttpResponse, web};
+use anyhow::Context;
 use serde::Deserialize;
 use shared::events::{EventEnvelope, USER_DELETED, UserDeleted};
 
@@ -43,39 +44,21 @@ async fn delete_account(
             role: user.role.to_string(),
         },
     );
-    let envelope = serde_json::to_string(&event).map_err(anyhow::Error::from)?;
+    let envelope = serde_json::to_string(&event).context("serialising user.deleted")?;
     state
         .store
         .outbox
         .insert(&event.id, USER_DELETED, &envelope)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
 
-    state
-        .store
-        .users
-        .delete(&user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.users.delete(&user.id).await?;
     state
         .store
         .sessions
         .delete_all_for_user(&user.id, None)
-        .await
-        .map_err(anyhow::Error::from)?;
-    state
-        .store
-        .reset_tokens
-        .delete_for_user(&user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    for key in state
-        .store
-        .api_keys
-        .delete_all_for_user(&user.id)
-        .await
-        .map_err(anyhow::Error::from)?
-    {
+        .await?;
+    state.store.reset_tokens.delete_for_user(&user.id).await?;
+    for key in state.store.api_keys.delete_all_for_user(&user.id).await? {
         state
             .revocations
             .revoke_api_key(&key.id, &key.key_hash)

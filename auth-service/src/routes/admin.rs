@@ -81,8 +81,7 @@ async fn list_users(
         .store
         .users
         .list(&UserFilter { role, query_regex }, page.page, page.limit)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     let users: Vec<_> = users.iter().map(crate::domain::User::public).collect();
     Ok(HttpResponse::Ok()
         .json(json!({ "success": true, "users": users, "pagination": page.meta(total) })))
@@ -128,8 +127,7 @@ async fn update_user(
         .store
         .users
         .update_admin_fields(&user_id, role, body.is_active)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(AuthError::NotFound("User not found"))?;
     revoke_all_tokens(&state, &user_id).await?;
     if body.is_active == Some(false) {
@@ -137,8 +135,7 @@ async fn update_user(
             .store
             .sessions
             .delete_all_for_user(&user_id, None)
-            .await
-            .map_err(anyhow::Error::from)?;
+            .await?;
     }
     tracing::info!(user.id = %user_id, changed_by = %admin.0.user.id, "user updated by an admin");
     Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "User updated successfully", "user": updated.public() })))

@@ -50,12 +50,7 @@ async fn create_api_key(
             "Name is required (at most 100 characters)",
         ));
     }
-    let existing = state
-        .store
-        .api_keys
-        .list_for_user(&caller.user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let existing = state.store.api_keys.list_for_user(&caller.user.id).await?;
     if existing.len() >= MAX_KEYS_PER_USER {
         return Err(AuthError::BadRequest("Too many API keys; revoke one first"));
     }
@@ -64,8 +59,7 @@ async fn create_api_key(
         .store
         .api_keys
         .insert(&caller.user.id, name, &key[..8], &sha256_hex(&key))
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     tracing::info!(user.id = %caller.user.id, api_key.id = %stored.id, "API key created");
     let mut body = view(&stored);
     body["key"] = json!(key);
@@ -80,12 +74,7 @@ async fn list_api_keys(
     state: web::Data<AppState>,
     caller: CurrentUser,
 ) -> AuthResult<HttpResponse> {
-    let keys = state
-        .store
-        .api_keys
-        .list_for_user(&caller.user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let keys = state.store.api_keys.list_for_user(&caller.user.id).await?;
     let keys: Vec<_> = keys.iter().map(view).collect();
     Ok(HttpResponse::Ok().json(json!({ "success": true, "apiKeys": keys })))
 }
@@ -103,8 +92,7 @@ async fn delete_api_key(
         .store
         .api_keys
         .delete_for_user(&caller.user.id, &key_id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(AuthError::NotFound("API key not found"))?;
     state
         .revocations

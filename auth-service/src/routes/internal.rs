@@ -63,12 +63,7 @@ async fn get_user(
     if crate::store::object_id(&id).is_none() {
         return Err(AuthError::field("id", "Invalid user id"));
     }
-    let user = state
-        .store
-        .users
-        .find_by_id(&id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let user = state.store.users.find_by_id(&id).await?;
     let user = user.ok_or(AuthError::NotFound("User not found"))?;
     Ok(HttpResponse::Ok().json(json!({ "success": true, "user": summary(&user) })))
 }
@@ -87,12 +82,7 @@ async fn get_users_batch(
     if body.ids.len() > 100 {
         return Err(AuthError::field("ids", "At most 100 ids per call"));
     }
-    let users = state
-        .store
-        .users
-        .find_many(&body.ids)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let users = state.store.users.find_many(&body.ids).await?;
     let users: Vec<_> = users.iter().map(summary).collect();
     Ok(HttpResponse::Ok().json(json!({ "success": true, "users": users })))
 }

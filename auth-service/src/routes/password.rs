@@ -56,20 +56,14 @@ async fn change_password(
     }
     let hash = passwords::hash(new.expose().to_owned(), state.settings.bcrypt_cost).await?;
     let user_id = caller.user.id.clone();
-    state
-        .store
-        .users
-        .set_password(&user_id, &hash)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.users.set_password(&user_id, &hash).await?;
     let not_before = revoke_all_tokens(&state, &user_id).await?;
     let keep = caller.claims.as_ref().and_then(|c| c.sid.clone());
     state
         .store
         .sessions
         .delete_all_for_user(&user_id, keep.as_deref())
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     tracing::info!(user.id = %user_id, "password changed; other sessions revoked");
 
     let mut response = HttpResponse::Ok();
@@ -162,31 +156,18 @@ async fn reset_password(
         .store
         .reset_tokens
         .consume(&hash_of_token, Utc::now())
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(AuthError::BadRequest("Invalid or expired reset token"))?;
     let hash = passwords::hash(password.expose().to_owned(), state.settings.bcrypt_cost).await?;
-    if !state
-        .store
-        .users
-        .set_password(&user_id, &hash)
-        .await
-        .map_err(anyhow::Error::from)?
-    {
+    if !state.store.users.set_password(&user_id, &hash).await? {
         return Err(AuthError::BadRequest("Invalid or expired reset token"));
     }
-    state
-        .store
-        .reset_tokens
-        .delete_for_user(&user_id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.reset_tokens.delete_for_user(&user_id).await?;
     state
         .store
         .sessions
         .delete_all_for_user(&user_id, None)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     revoke_all_tokens(&state, &user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
     Ok(HttpResponse::Ok()

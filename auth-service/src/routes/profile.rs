@@ -135,8 +135,7 @@ async fn update_profile(
         .store
         .users
         .update_profile(&caller.user.id, changes)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     let Some((before, after)) = updated else {
         if let Some(key) = new_key {
             remove_media(&state, &key).await;

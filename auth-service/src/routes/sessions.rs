@@ -21,8 +21,7 @@ async fn list_sessions(
         .store
         .sessions
         .list_for_user(&caller.user.id, chrono::Utc::now())
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     let sessions: Vec<_> = sessions
         .iter()
         .map(|s| {
@@ -52,8 +51,7 @@ async fn delete_session(
         .store
         .sessions
         .delete_for_user(&caller.user.id, &id)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     if !deleted {
         return Err(AuthError::NotFound("Session not found"));
     }

@@ -53,12 +53,7 @@ async fn sign_in(
         return Err(AuthError::Validation(errors));
     };
 
-    let user = state
-        .store
-        .users
-        .find_by_email(email.as_str())
-        .await
-        .map_err(anyhow::Error::from)?;
+    let user = state.store.users.find_by_email(email.as_str()).await?;
     // Always run one bcrypt comparison so both failure paths take the same time.
     let hash = user
         .as_ref()
@@ -71,12 +66,7 @@ async fn sign_in(
     if !user.is_active {
         return Err(AuthError::Forbidden("Account is inactive"));
     }
-    state
-        .store
-        .users
-        .touch_last_active(&user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    state.store.users.touch_last_active(&user.id).await?;
     let tokens = refresh::start(&state, &user, respond::client_info(&req)).await?;
     let message = format!("Welcome back {}", user.name);
     Ok(respond::with_tokens(

@@ -34,8 +34,7 @@ async fn sign_out(
                 .store
                 .sessions
                 .delete_for_user(&claims.sub, sid)
-                .await
-                .map_err(anyhow::Error::from)?;
+                .await?;
         }
     }
     if let Some(cookie) = req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty()) {
@@ -58,8 +57,7 @@ async fn sign_out_everywhere(
         .store
         .sessions
         .delete_all_for_user(user_id, None)
-        .await
-        .map_err(anyhow::Error::from)?;
+        .await?;
     tracing::info!(user.id = %user_id, sessions = ended, "signed out everywhere");
     let [access, refresh] = crate::cookies::cleared(&state.settings);
     Ok(HttpResponse::Ok()
