@@ -1,0 +1,10 @@
+//! HTTP routes of course-service, one module per resource.
+
+mod health;
+
+use actix_web::web;
+
+/// Mounts every route of the service.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+}

@@ -1,0 +1,8 @@
+//! Integration tests for payment-service: the real server on port 0 against the test MongoDB and Redis.
+
+mod health;
+#[expect(
+    clippy::expect_used,
+    reason = "test set-up fails loudly; clippy only exempts #[test] functions"
+)]
+mod helpers;

@@ -1,0 +1,22 @@
+//! progress-service binary: reads its settings, starts telemetry, and serves until SIGINT or SIGTERM.
+
+use anyhow::Context;
+use progress_service::config::Settings;
+use progress_service::startup::Application;
+
+const SERVICE_NAME: &str = "progress-service";
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    // Settings come first so a bad variable stops the process with a message naming it.
+    let settings = Settings::from_env().context("invalid configuration")?;
+    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.json_logs);
+
+    let app = Application::build(settings)
+        .await
+        .context("failed to start progress-service")?;
+    tracing::info!(port = app.port(), "{SERVICE_NAME} listening");
+    app.run_until_stopped().await.context("server error")?;
+    tracing::info!("{SERVICE_NAME} stopped");
+    Ok(())
+}
