@@ -1,0 +1,198 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/test and scripts/run: the Python venv with the test servers, free ports,
+# background processes started (and stopped) by PID, and Redis discovery. Source it; do not run it.
+
+# Pinned versions of the PyPI test servers.
+SECANTUSDB_VERSION="0.7.0b3"
+AIOSMTPD_VERSION="1.4.6"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+# PIDs of the processes this script started, stopped in reverse order by stop_started.
+STARTED_PIDS=()
+STARTED_NAMES=()
+
+# Colours only when stderr is a terminal, so CI logs stay plain.
+if [[ -t 2 ]]; then C_BOLD=$'\033[1m' C_YELLOW=$'\033[33m' C_RED=$'\033[31m' C_OFF=$'\033[0m'; else
+  C_BOLD='' C_YELLOW='' C_RED='' C_OFF=''
+fi
+
+log() { printf '%s==>%s %s\n' "$C_BOLD" "$C_OFF" "$*" >&2; }
+warn() { printf '%swarning:%s %s\n' "$C_YELLOW" "$C_OFF" "$*" >&2; }
+die() {
+  printf '%serror:%s %s\n' "$C_RED" "$C_OFF" "$*" >&2
+  exit 1
+}
+
+# Creates or repairs .venv and installs the pinned servers that are missing or at another version.
+ensure_venv() {
+  if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    log "creating Python venv at ${VENV#"$ROOT"/}"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  fi
+  local wanted=() pkg version have
+  for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"; do
+    version="${pkg#*==}"
+    have="$("$VENV/bin/python" -c 'import sys, importlib.metadata as m
+try: print(m.version(sys.argv[1]))
+except m.PackageNotFoundError: pass' "${pkg%%==*}")"
+    [[ "$have" == "$version" ]] || wanted+=("$pkg")
+  done
+  if ((${#wanted[@]})); then
+    log "pip install ${wanted[*]}"
+    "$VENV/bin/pip" install --disable-pip-version-check --quiet "${wanted[@]}"
+  fi
+}
+
+# Prints N distinct free loopback ports (bound once, then released).
+free_ports() {
+  python3 - "${1:-1}" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PY
+}
+
+# True when something accepts TCP connections on HOST PORT.
+port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+
+# True when a Redis at HOST PORT answers PING with PONG (no redis-cli needed).
+redis_ping() {
+  timeout 2 bash -c '
+    exec 3<>/dev/tcp/$0/$1 || exit 1
+    printf "PING\r\n" >&3
+    IFS= read -r line <&3
+    [[ $line == +PONG* ]]' "$1" "$2" 2>/dev/null
+}
+
+# Starts a command in the background, logging to FILE, and remembers its PID.
+# Usage: start_bg NAME LOGFILE CMD ARGS...
+start_bg() {
+  local name=$1 logfile=$2
+  shift 2
+  "$@" >"$logfile" 2>&1 &
+  STARTED_PIDS+=("$!")
+  STARTED_NAMES+=("$name")
+  LAST_PID=$!
+}
+
+# Waits until HOST PORT accepts connections, or fails with the tail of LOGFILE.
+# Usage: wait_for_port NAME HOST PORT PID LOGFILE [SECONDS]
+wait_for_port() {
+  local name=$1 host=$2 port=$3 pid=$4 logfile=$5 limit=${6:-30}
+  local deadline=$((SECONDS + limit))
+  until port_open "$host" "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$logfile" >&2 || true
+      die "$name exited before it accepted connections (log: $logfile)"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail -n 30 "$logfile" >&2 || true
+      die "$name did not accept connections on $host:$port within ${limit}s (log: $logfile)"
+    fi
+    sleep 0.2
+  done
+}
+
+# Stops one PID: SIGTERM, up to SECONDS to exit, then SIGKILL; reaps it.
+stop_pid() {
+  local pid=$1 limit=${2:-10} waited=0
+  kill -0 "$pid" 2>/dev/null || {
+    wait "$pid" 2>/dev/null || true
+    return 0
+  }
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < limit * 10)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "PID $pid did not stop within ${limit}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# Stops everything start_bg started, newest first. Safe to call twice.
+stop_started() {
+  local i
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    stop_pid "${STARTED_PIDS[$i]}" "${STOP_TIMEOUT:-10}"
+  done
+  STARTED_PIDS=()
+  STARTED_NAMES=()
+}
+
+# Installs redis-server from Debian's packages when it is absent.
+ensure_redis_server_binary() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  log "redis-server not found: installing it with apt-get"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq redis-server >/dev/null
+  command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
+}
+
+# Sets REDIS_URL: 127.0.0.1:6379 when a Redis answers there, otherwise our own on a free port.
+# Usage: ensure_redis LOGDIR
+ensure_redis() {
+  local logdir=$1 port
+  if redis_ping 127.0.0.1 6379; then
+    REDIS_URL="redis://127.0.0.1:6379"
+    log "Redis: using the one on 127.0.0.1:6379"
+    return 0
+  fi
+  ensure_redis_server_binary
+  port="$(free_ports 1)"
+  log "Redis: none on 127.0.0.1:6379, starting redis-server on 127.0.0.1:$port"
+  start_bg redis "$logdir/redis.log" redis-server --bind 127.0.0.1 --port "$port" \
+    --save "" --appendonly no --daemonize no --dir "$logdir"
+  wait_for_port redis 127.0.0.1 "$port" "$LAST_PID" "$logdir/redis.log" 20
+  local deadline=$((SECONDS + 10))
+  until redis_ping 127.0.0.1 "$port"; do
+    ((SECONDS < deadline)) || die "redis-server on port $port does not answer PING (log: $logdir/redis.log)"
+    sleep 0.2
+  done
+  REDIS_URL="redis://127.0.0.1:$port"
+}
+
+# Starts SecantusDB on PORT with STORAGE (a directory, or :memory:).
+# Usage: start_secantus LOGFILE PORT STORAGE
+start_secantus() {
+  local logfile=$1 port=$2 storage=$3
+  start_bg secantusdb "$logfile" "$VENV/bin/secantusd-py" --host 127.0.0.1 --port "$port" \
+    --storage-path "$storage" --log-level WARNING
+  wait_for_port SecantusDB 127.0.0.1 "$port" "$LAST_PID" "$logfile" 60
+}
+
+# Starts an aiosmtpd server on PORT that stores every message in the Maildir MAILDIR.
+# Usage: start_smtp LOGFILE PORT MAILDIR
+start_smtp() {
+  local logfile=$1 port=$2 maildir=$3
+  # Python's Maildir only creates new/ cur/ tmp/ when the folder itself is missing, so make them here.
+  mkdir -p "$maildir/new" "$maildir/cur" "$maildir/tmp"
+  start_bg smtp "$logfile" "$VENV/bin/python" -m aiosmtpd -n -c aiosmtpd.handlers.Mailbox \
+    -l "127.0.0.1:$port" "$maildir"
+  wait_for_port "SMTP server" 127.0.0.1 "$port" "$LAST_PID" "$logfile" 30
+}
+
+# True when GET http://HOST:PORT/PATH answers 200 (no curl needed).
+http_ok() {
+  timeout 2 bash -c '
+    exec 3<>/dev/tcp/$0/$1 || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n" "$2" "$0" >&3
+    IFS= read -r status <&3
+    [[ $status == HTTP/1.[01]\ 200* ]]' "$1" "$2" "$3" 2>/dev/null
+}
+
+# 32 random bytes as hex.
+random_hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
