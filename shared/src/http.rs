@@ -193,6 +193,51 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
+/// How long one dependency may take to answer a readiness probe.
+pub const READINESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One named readiness probe: a future that pings a dependency.
+pub type Probe<'a> = (
+    &'static str,
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + 'a>>,
+);
+
+/// `GET /readyz` body: runs the probes at once, each bounded by [`READINESS_TIMEOUT`]; 200
+/// `{ status: "ready", checks: { name: "ok" } }`, or 503 naming each failing check `error` or `timeout`.
+pub async fn readiness(probes: Vec<Probe<'_>>) -> HttpResponse {
+    let results =
+        futures_util::future::join_all(probes.into_iter().map(|(name, probe)| async move {
+            let verdict = match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
+                Ok(Ok(())) => "ok",
+                Ok(Err(error)) => {
+                    tracing::warn!(check = name, %error, "readiness check failed");
+                    "error"
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        check = name,
+                        timeout_ms = READINESS_TIMEOUT.as_millis(),
+                        "readiness check timed out"
+                    );
+                    "timeout"
+                }
+            };
+            (name, verdict)
+        }))
+        .await;
+    let ready = results.iter().all(|(_, verdict)| *verdict == "ok");
+    let checks: serde_json::Map<String, serde_json::Value> = results
+        .into_iter()
+        .map(|(name, verdict)| (name.to_owned(), verdict.into()))
+        .collect();
+    let body = serde_json::json!({ "status": if ready { "ready" } else { "unavailable" }, "checks": checks });
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
 /// Bearer token from `Authorization`, if present.
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -212,6 +257,29 @@ pub fn field(field: &str, message: &str) -> FieldError {
 mod tests {
     use super::*;
     use actix_web::{App, test as atest, web};
+
+    #[actix_web::test]
+    async fn readiness_names_each_failing_check() {
+        let ok: Probe<'_> = ("mongo", Box::pin(async { Ok(()) }));
+        let bad: Probe<'_> = ("redis", Box::pin(async { Err("refused".to_owned()) }));
+        let slow: Probe<'_> = (
+            "smtp",
+            Box::pin(async {
+                tokio::time::sleep(READINESS_TIMEOUT * 3).await;
+                Ok(())
+            }),
+        );
+        let res = readiness(vec![ok, bad, slow]).await;
+        assert_eq!(res.status(), 503);
+        let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body["checks"],
+            serde_json::json!({ "mongo": "ok", "redis": "error", "smtp": "timeout" })
+        );
+        let ok: Probe<'_> = ("mongo", Box::pin(async { Ok(()) }));
+        assert_eq!(readiness(vec![ok]).await.status(), 200);
+    }
 
     #[test]
     fn request_ids_are_kept_only_when_plain() {
