@@ -1,16 +1,14 @@
 //! Builds the application: connects to MongoDB and Redis, prepares keys, mail and media, starts the
 //! background tasks, and binds the HTTP server (port 0 in tests).
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use anyhow::Context;
 use redis::aio::ConnectionManager;
 use shared::events::{Consumer, Publisher};
+use shared::http::BoundServer;
 use shared::jwks::{Verifier, VerifierConfig};
 use shared::media::LocalDiskStore;
 use tokio::sync::{Notify, watch};
@@ -25,35 +23,20 @@ use crate::{bootstrap, events, passwords, routes};
 
 /// A built, bound, not yet running auth-service.
 pub struct Application {
-    port: u16,
-    server: Server,
+    server: BoundServer,
     shutdown: watch::Sender<bool>,
     state: AppState,
 }
 
-/// Connects to MongoDB with bounded waits, so a wrong URI fails start-up instead of hanging.
+/// Connects to the service's database and checks it answers, so a wrong URI fails start-up.
 pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
-    let mut options = mongodb::options::ClientOptions::parse(&settings.mongo_uri)
-        .await
-        .context("MONGO_URI is not a valid MongoDB URI")?;
-    options.app_name = Some("auth-service".to_owned());
-    options.server_selection_timeout = Some(Duration::from_secs(5));
-    options.connect_timeout = Some(Duration::from_secs(5));
-    let client = mongodb::Client::with_options(options).context("creating the MongoDB client")?;
-    let store = Store::new(client.database(&settings.mongo_db));
+    let db =
+        shared::stores::mongo_database(&settings.mongo_uri, &settings.mongo_db, "auth-service")
+            .await
+            .context("MONGO_URI is not a valid MongoDB URI")?;
+    let store = Store::new(db);
     store.ping().await?;
     Ok(store)
-}
-
-/// Opens a managed Redis connection (it reconnects by itself).
-pub async fn connect_redis(url: &str) -> anyhow::Result<ConnectionManager> {
-    let client = redis::Client::open(url).context("REDIS_URL is not a valid Redis URL")?;
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(3)))
-        .set_response_timeout(Some(Duration::from_secs(3)));
-    ConnectionManager::new_with_config(client, config)
-        .await
-        .context("connecting to Redis")
 }
 
 impl Application {
@@ -61,7 +44,8 @@ impl Application {
         let settings = Arc::new(settings);
         let store = connect_store(&settings).await?;
         store.ensure_indexes().await?;
-        let redis = connect_redis(&settings.redis_url).await?;
+        let redis = shared::stores::redis_connection(&settings.redis_url)
+            .context("REDIS_URL is not a valid Redis URL")?;
 
         let keys = KeyRing::load_or_create(&store.signing_keys).await?;
         let verifier_config = VerifierConfig {
@@ -100,24 +84,17 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         spawn_background(&state, redis, shutdown_rx).await?;
 
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
-            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
-        let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
-        let json_limit = settings.json_limit_bytes;
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(from_fn(shared::http::request_context))
-                .app_data(data.clone())
-                .configure(|cfg| shared::http::configure_defaults(cfg, json_limit))
-                .configure(routes::configure)
-                .default_service(web::to(shared::http::not_found))
-        })
-        .listen(listener)?
-        .shutdown_timeout(10)
-        .run();
-        Ok(Self {
+        let (host, port) = (settings.host.as_str(), settings.port);
+        let server = BoundServer::bind(
+            host,
             port,
+            data,
+            settings.json_limit_bytes,
+            routes::configure,
+        )
+        .with_context(|| format!("binding {host}:{port}"))?;
+        Ok(Self {
             server,
             shutdown,
             state,
@@ -125,7 +102,7 @@ impl Application {
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// The shared state (tests use it to reach the store directly).
@@ -135,7 +112,7 @@ impl Application {
 
     /// Serves until the server stops (SIGINT/SIGTERM), then stops the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let result = self.server.run_until_stopped().await;
         let _ = self.shutdown.send(true);
         result
     }

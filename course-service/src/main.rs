@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use course_service::config::Settings;
-use course_service::startup::Application;
+use course_service::startup;
 
 const SERVICE_NAME: &str = "course-service";
 
@@ -10,9 +10,9 @@ const SERVICE_NAME: &str = "course-service";
 async fn main() -> anyhow::Result<()> {
     // Settings come first so a bad variable stops the process with a message naming it.
     let settings = Settings::from_env().context("invalid configuration")?;
-    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.json_logs);
+    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.service.json_logs);
 
-    let app = Application::build(settings)
+    let app = startup::build(&settings)
         .await
         .context("failed to start course-service")?;
     tracing::info!(port = app.port(), "{SERVICE_NAME} listening");

@@ -1,6 +1,6 @@
 //! Typed settings for the gateway, read once from the environment at start-up.
 
-use shared::config::{AppEnv, ConfigError, Env, Source, Vars};
+use shared::config::{ConfigError, Env, ServiceSettings, Source, Vars};
 
 /// Base URLs of the services the gateway routes to.
 #[derive(Debug, Clone)]
@@ -18,23 +18,13 @@ pub struct Upstreams {
 /// Everything the gateway reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `APP_ENV`: development (default), test or production.
-    pub app_env: AppEnv,
-    /// `HOST`: address to bind.
-    pub host: String,
-    /// `PORT`: port to bind; 0 picks a free one (tests).
-    pub port: u16,
-    /// `LOG_JSON`: JSON logs instead of pretty ones (default: on in production).
-    pub json_logs: bool,
-    /// `REDIS_URL`: Redis for revocations and rate limits.
-    pub redis_url: String,
-    /// `REDIS_PREFIX`: prefix for every Redis key the gateway reads or writes.
-    pub redis_prefix: String,
-    /// `CLIENT_URL`: the browser origin allowed by CORS.
+    /// `HOST`, `PORT` (default 4000), `LOG_JSON`, `REDIS_URL`, `REDIS_PREFIX`, `INTERNAL_API_TOKEN`.
+    pub service: ServiceSettings,
+    /// `CLIENT_URL`: the frontend origin(s) allowed by CORS.
     pub client_url: String,
-    /// `JWKS_URL`: where auth-service publishes its public keys.
+    /// `JWKS_URL`: where the access-token keys are published (default: auth-service's JWKS).
     pub jwks_url: String,
-    /// Where each route prefix is forwarded.
+    /// `*_SERVICE_URL`: where each route group is proxied.
     pub upstreams: Upstreams,
 }
 
@@ -47,15 +37,9 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let vars = Vars::new(source);
-        let app_env = vars.or("APP_ENV", AppEnv::Development)?;
         let auth = url(&vars, "AUTH_SERVICE_URL", "http://127.0.0.1:4001")?;
         Ok(Self {
-            app_env,
-            host: vars.or("HOST", "0.0.0.0".to_owned())?,
-            port: vars.or("PORT", 4000)?,
-            json_logs: vars.flag("LOG_JSON", app_env.is_production())?,
-            redis_url: vars.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
-            redis_prefix: vars.or("REDIS_PREFIX", "lms:".to_owned())?,
+            service: ServiceSettings::from_vars(&vars, 4000)?,
             client_url: url(&vars, "CLIENT_URL", "http://localhost:5173")?,
             jwks_url: url(
                 &vars,
@@ -103,7 +87,7 @@ mod tests {
     #[test]
     fn defaults_apply_when_nothing_is_set() {
         let settings = Settings::from_source(&source(&[])).unwrap();
-        assert_eq!(settings.port, 4000);
+        assert_eq!(settings.service.port, 4000);
         assert_eq!(settings.upstreams.auth, "http://127.0.0.1:4001");
         assert_eq!(settings.upstreams.payment, "http://127.0.0.1:4004");
         assert_eq!(

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use payment_service::config::Settings;
-use payment_service::startup::Application;
+use payment_service::startup;
 
 const SERVICE_NAME: &str = "payment-service";
 
@@ -10,9 +10,9 @@ const SERVICE_NAME: &str = "payment-service";
 async fn main() -> anyhow::Result<()> {
     // Settings come first so a bad variable stops the process with a message naming it.
     let settings = Settings::from_env().context("invalid configuration")?;
-    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.json_logs);
+    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.service.json_logs);
 
-    let app = Application::build(settings)
+    let app = startup::build(&settings)
         .await
         .context("failed to start payment-service")?;
     tracing::info!(port = app.port(), "{SERVICE_NAME} listening");

@@ -1,20 +1,16 @@
-//! Builds the HTTP server: connects the stores, binds the listener (port 0 in tests) and mounts the routes.
+//! Builds the HTTP server: prepares the stores, binds the listener (port 0 in tests) and mounts the routes.
 
-use std::net::TcpListener;
-use std::time::Duration;
-
-use actix_web::dev::Server;
-use actix_web::{App, HttpServer, middleware, web};
+use actix_web::web;
 use anyhow::Context;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
+use shared::http::BoundServer;
 
 use crate::config::Settings;
 use crate::routes;
 
 /// Largest JSON body a handler accepts.
 const JSON_LIMIT_BYTES: usize = 10 * 1024;
-/// How long in-flight requests get to finish after SIGINT/SIGTERM.
-const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+const SERVICE_NAME: &str = "progress-service";
 
 /// State every handler can reach, registered once as `web::Data`.
 #[derive(Clone)]
@@ -25,73 +21,15 @@ pub struct AppState {
     pub redis: ConnectionManager,
 }
 
-impl AppState {
-    /// Prepares the MongoDB client and a lazy Redis connection; neither needs its server to be up yet.
-    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
-        let mut options = mongodb::options::ClientOptions::parse(&settings.mongo_uri)
-            .await
-            .context("MONGO_URI is not a valid MongoDB connection string")?;
-        options.app_name = Some("progress-service".to_owned());
-        let db = mongodb::Client::with_options(options)
-            .context("cannot create the MongoDB client")?
-            .database(&settings.mongo_db);
-
-        let client = redis::Client::open(settings.redis_url.as_str())
-            .context("REDIS_URL is not a valid Redis URL")?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)));
-        let redis = ConnectionManager::new_lazy_with_config(client, config)
-            .context("cannot create the Redis client")?;
-        Ok(Self { db, redis })
-    }
-}
-
-/// A bound, not yet running server.
-pub struct Application {
-    port: u16,
-    server: Server,
-}
-
-impl Application {
-    /// Connects the stores and binds `HOST:PORT`.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let state = AppState::connect(&settings).await?;
-        let address = (settings.host.as_str(), settings.port);
-        let listener = TcpListener::bind(address)
-            .with_context(|| format!("cannot bind {}:{}", settings.host, settings.port))?;
-        let port = listener
-            .local_addr()
-            .context("bound socket has no local address")?
-            .port();
-        let server = serve(listener, state)?;
-        Ok(Self { port, server })
-    }
-
-    /// The port actually bound (useful when `PORT=0`).
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// Serves until the process receives SIGINT or SIGTERM, then drains in-flight requests.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
-    }
-}
-
-fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
-    let state = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(middleware::from_fn(shared::http::request_context))
-            .app_data(state.clone())
-            .configure(|cfg| shared::http::configure_defaults(cfg, JSON_LIMIT_BYTES))
-            .configure(routes::configure)
-            .default_service(web::to(shared::http::not_found))
-    })
-    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
-    .listen(listener)
-    .context("cannot listen on the bound socket")?
-    .run();
-    Ok(server)
+/// Prepares the stores (lazily: neither server needs to be up yet) and binds `HOST:PORT`.
+pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
+    let db = shared::stores::mongo_database(&settings.mongo.uri, &settings.mongo.db, SERVICE_NAME)
+        .await
+        .context("MONGO_URI is not a valid MongoDB connection string")?;
+    let redis = shared::stores::redis_connection(&settings.service.redis_url)
+        .context("REDIS_URL is not a valid Redis URL")?;
+    let state = web::Data::new(AppState { db, redis });
+    let s = &settings.service;
+    BoundServer::bind(&s.host, s.port, state, JSON_LIMIT_BYTES, routes::configure)
+        .with_context(|| format!("cannot bind {}:{}", s.host, s.port))
 }

@@ -162,6 +162,64 @@ pub fn require_secret(
     }
 }
 
+/// `INTERNAL_API_TOKEN` outside production when none is set; production refuses it.
+pub const DEV_INTERNAL_API_TOKEN: &str = "dev-internal-token";
+
+/// The variables every service reads: where to listen, how to log, Redis, and the service token.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// `APP_ENV`: development (default), test or production.
+    pub app_env: AppEnv,
+    /// `HOST` (default `0.0.0.0`).
+    pub host: String,
+    /// `PORT`; 0 picks a free one (tests).
+    pub port: u16,
+    /// `LOG_JSON`: JSON logs (default: on in production).
+    pub json_logs: bool,
+    /// `REDIS_URL` (default `redis://127.0.0.1:6379`).
+    pub redis_url: String,
+    /// `REDIS_PREFIX`: prefix of every Redis key (default `lms:`).
+    pub redis_prefix: String,
+    /// `INTERNAL_API_TOKEN`: the service token of `/internal/...` routes.
+    pub internal_api_token: String,
+}
+
+impl ServiceSettings {
+    pub fn from_vars(v: &Vars<'_>, default_port: u16) -> Result<Self, ConfigError> {
+        let app_env: AppEnv = v.or("APP_ENV", AppEnv::Development)?;
+        Ok(Self {
+            app_env,
+            host: v.or("HOST", "0.0.0.0".to_owned())?,
+            port: v.or("PORT", default_port)?,
+            json_logs: v.flag("LOG_JSON", app_env.is_production())?,
+            redis_url: v.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
+            redis_prefix: v.or("REDIS_PREFIX", "lms:".to_owned())?,
+            internal_api_token: require_secret(
+                app_env,
+                "INTERNAL_API_TOKEN",
+                v.raw("INTERNAL_API_TOKEN").as_deref(),
+                DEV_INTERNAL_API_TOKEN,
+            )?,
+        })
+    }
+}
+
+/// `MONGO_URI` (required) and `MONGO_DB` (the service's own database).
+#[derive(Debug, Clone)]
+pub struct MongoSettings {
+    pub uri: String,
+    pub db: String,
+}
+
+impl MongoSettings {
+    pub fn from_vars(v: &Vars<'_>, default_db: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            uri: v.required("MONGO_URI")?,
+            db: v.or("MONGO_DB", default_db.to_owned())?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +250,39 @@ mod tests {
         assert_eq!(v.or("B", 1u32).unwrap(), 1);
         assert!(v.flag("C", true).unwrap());
         assert_eq!(v.list("D", "a, b,,c"), vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn service_settings_have_defaults_and_name_bad_variables() {
+        let map = vars(&[("MONGO_URI", "mongodb://x")]);
+        let s = ServiceSettings::from_vars(&Vars::new(&map), 4009).unwrap();
+        assert_eq!(
+            (s.host.as_str(), s.port, s.json_logs),
+            ("0.0.0.0", 4009, false)
+        );
+        assert_eq!(s.internal_api_token, DEV_INTERNAL_API_TOKEN);
+        assert_eq!(
+            MongoSettings::from_vars(&Vars::new(&map), "lms_x")
+                .unwrap()
+                .db,
+            "lms_x"
+        );
+        let map = vars(&[("PORT", "http")]);
+        assert!(
+            ServiceSettings::from_vars(&Vars::new(&map), 1)
+                .unwrap_err()
+                .to_string()
+                .contains("PORT")
+        );
+        let none = vars(&[]);
+        assert_eq!(
+            MongoSettings::from_vars(&Vars::new(&none), "d").unwrap_err(),
+            ConfigError::Missing("MONGO_URI".into())
+        );
+        let prod = vars(&[("APP_ENV", "production")]);
+        let err = ServiceSettings::from_vars(&Vars::new(&prod), 1).unwrap_err();
+        assert!(err.to_string().contains("INTERNAL_API_TOKEN"), "{err}");
+        assert!(ServiceSettings::from_vars(&Vars::new(&prod), 1).is_err());
     }
 
     #[test]

@@ -188,6 +188,52 @@ pub fn configure_defaults(cfg: &mut web::ServiceConfig, json_limit_bytes: usize)
         .app_data(path_config());
 }
 
+/// A bound, not yet running HTTP server.
+pub struct BoundServer {
+    port: u16,
+    server: actix_web::dev::Server,
+}
+
+/// How long in-flight requests get to finish after SIGINT/SIGTERM.
+const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+
+impl BoundServer {
+    /// Binds `host:port` (port 0 picks a free one) and builds the app every service shares: request
+    /// context, extractor defaults, the service's `routes` with `state` as `web::Data`, the 404 fallback.
+    pub fn bind<S: Send + Sync + 'static>(
+        host: &str,
+        port: u16,
+        state: web::Data<S>,
+        json_limit_bytes: usize,
+        routes: fn(&mut web::ServiceConfig),
+    ) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind((host, port))?;
+        let port = listener.local_addr()?.port();
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .app_data(state.clone())
+                .configure(|cfg| configure_defaults(cfg, json_limit_bytes))
+                .configure(routes)
+                .default_service(web::to(not_found))
+        })
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
 /// `GET /healthz`: the process is alive.
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))

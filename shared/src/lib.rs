@@ -17,5 +17,7 @@ pub mod http;
 pub mod jwks;
 #[cfg(feature = "media")]
 pub mod media;
+#[cfg(any(feature = "mongo", feature = "redis"))]
+pub mod stores;
 #[cfg(feature = "telemetry")]
 pub mod telemetry;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use gateway::config::Settings;
-use gateway::startup::Application;
+use gateway::startup;
 
 /// A running gateway and a client to call it.
 pub struct TestApp {
@@ -58,7 +58,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         vars.insert((*name).to_owned(), (*value).to_owned());
     }
     let settings = Settings::from_source(&vars).expect("test settings are invalid");
-    let app = Application::build(settings)
+    let app = startup::build(&settings)
         .await
         .expect("gateway failed to start");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -1,0 +1,31 @@
+//! Connections every service opens the same way: its MongoDB database and a reconnecting Redis connection.
+//! Both are lazy, so a service starts (and answers `/readyz` with 503) while a dependency is still down.
+
+use std::time::Duration;
+
+/// How long a connection attempt or one command may take before it fails.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The service's database on `uri`, with bounded server selection so a request fails instead of hanging.
+#[cfg(feature = "mongo")]
+pub async fn mongo_database(
+    uri: &str,
+    db: &str,
+    app_name: &str,
+) -> mongodb::error::Result<mongodb::Database> {
+    let mut options = mongodb::options::ClientOptions::parse(uri).await?;
+    options.app_name = Some(app_name.to_owned());
+    options.server_selection_timeout = Some(Duration::from_secs(5));
+    options.connect_timeout = Some(CONNECT_TIMEOUT);
+    Ok(mongodb::Client::with_options(options)?.database(db))
+}
+
+/// A Redis connection that connects on first use and reconnects by itself.
+#[cfg(feature = "redis")]
+pub fn redis_connection(url: &str) -> redis::RedisResult<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(Some(CONNECT_TIMEOUT));
+    redis::aio::ConnectionManager::new_lazy_with_config(client, config)
+}
