@@ -141,7 +141,8 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// The caller, if any valid credentials were sent; bad credentials count as none.
+/// The caller, if any valid credentials were sent; bad credentials count as none, but a failure to check
+/// them (Redis or the database down) is an error, never a silent "anonymous".
 pub struct MaybeUser(pub Option<CurrentUser>);
 
 impl FromRequest for MaybeUser {
@@ -150,7 +151,13 @@ impl FromRequest for MaybeUser {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let fut = CurrentUser::from_request(req, payload);
-        Box::pin(async move { Ok(Self(fut.await.ok())) })
+        Box::pin(async move {
+            match fut.await {
+                Ok(user) => Ok(Self(Some(user))),
+                Err(e @ (AuthError::Unexpected(_) | AuthError::Api(_))) => Err(e),
+                Err(_) => Ok(Self(None)),
+            }
+        })
     }
 }
 

@@ -13,7 +13,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.run_until_stopped().await.context("server failed")
 }
 
-/// Adds a new signing key; running replicas pick it up within a minute, and old keys stay published until
+/// Adds a new signing key; running replicas pick it up within 15 s, and old keys stay published until
 /// the tokens they signed have expired.
 pub async fn rotate_keys(settings: Settings) -> anyhow::Result<()> {
     let store = connect_store(&settings).await?;

@@ -60,6 +60,8 @@ impl Application {
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
             ttl: settings.access_ttl,
+            key_store: store.signing_keys.clone(),
+            last_reload_ms: Arc::default(),
         };
         let media =
             LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
@@ -144,19 +146,17 @@ async fn spawn_background(
     Ok(())
 }
 
-/// Picks up keys rotated by the CLI or another replica.
+/// Picks up keys rotated by the CLI or another replica, so this replica signs with the newest key and
+/// serves the full key set.
 async fn reload_keys(state: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = tokio::time::sleep(Duration::from_secs(15)) => {}
             _ = shutdown.changed() => return,
         }
-        match state.tokens.keys.reload(&state.store.signing_keys).await {
-            Ok(Some(jwks)) => {
-                state.tokens.verifier.replace_keys(jwks);
-                tracing::info!("signing keys reloaded");
-            }
-            Ok(None) => {}
+        match state.tokens.reload_keys().await {
+            Ok(true) => tracing::info!("signing keys reloaded"),
+            Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "reloading signing keys failed"),
         }
     }

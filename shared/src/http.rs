@@ -284,6 +284,18 @@ pub async fn readiness(probes: Vec<Probe<'_>>) -> HttpResponse {
     }
 }
 
+/// Reads a whole (small) request body up to `limit_bytes`: 413 beyond it, 400 when the stream breaks. For
+/// handlers whose body is optional or not always JSON, where the `Json` extractor does not fit.
+pub async fn read_body(payload: web::Payload, limit_bytes: usize) -> Result<web::Bytes, ApiError> {
+    payload
+        .to_bytes_limited(limit_bytes)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large"))?
+        .map_err(|e| {
+            ApiError::invalid_field("body", format!("Could not read the request body: {e}"))
+        })
+}
+
 /// Bearer token from `Authorization`, if present.
 pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;

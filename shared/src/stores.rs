@@ -24,8 +24,12 @@ pub async fn mongo_database(
 #[cfg(feature = "redis")]
 pub fn redis_connection(url: &str) -> redis::RedisResult<redis::aio::ConnectionManager> {
     let client = redis::Client::open(url)?;
+    // Few, short retries: while Redis is down a request should get its 503 in well under a second, not
+    // wait through the default exponential back-off; the manager keeps reconnecting on later calls.
     let config = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
-        .set_response_timeout(Some(CONNECT_TIMEOUT));
+        .set_response_timeout(Some(CONNECT_TIMEOUT))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(200));
     redis::aio::ConnectionManager::new_lazy_with_config(client, config)
 }

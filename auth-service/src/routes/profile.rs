@@ -85,17 +85,7 @@ async fn update_profile(
         }
         body
     } else {
-        let bytes = payload
-            .to_bytes_limited(state.settings.json_limit_bytes)
-            .await;
-        let bytes = bytes
-            .map_err(|_| {
-                shared::error::ApiError::new(
-                    shared::error::ErrorCode::PayloadTooLarge,
-                    "Request body is too large",
-                )
-            })?
-            .map_err(|e| AuthError::field("body", &e.to_string()))?;
+        let bytes = shared::http::read_body(payload, state.settings.json_limit_bytes).await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| AuthError::field("body", &format!("Invalid profile JSON: {e}")))?
     };

@@ -23,9 +23,10 @@ struct RefreshBody {
 async fn refresh_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AuthResult<HttpResponse> {
     // The body is optional (cookie clients send none), so it is parsed only when present.
+    let body = shared::http::read_body(payload, state.settings.json_limit_bytes).await?;
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {

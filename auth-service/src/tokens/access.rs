@@ -1,5 +1,7 @@
 //! Access tokens: EdDSA JWTs with `kid` and `typ: at+jwt`, and their verification inside auth-service.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, Header};
@@ -7,6 +9,10 @@ use shared::claims::{ACCESS_TOKEN_TYP, AccessClaims, Role};
 use shared::jwks::{TokenError, Verifier};
 
 use super::KeyRing;
+use crate::store::SigningKeyStore;
+
+/// Least time between two key reloads triggered by tokens with an unknown `kid`.
+const UNKNOWN_KID_RELOAD_MS: i64 = 5_000;
 
 /// A freshly issued access token.
 #[derive(Debug, Clone)]
@@ -24,6 +30,10 @@ pub struct TokenIssuer {
     pub issuer: String,
     pub audience: String,
     pub ttl: Duration,
+    /// Where the keys live, to pick up a rotation made elsewhere.
+    pub key_store: SigningKeyStore,
+    /// When keys were last reloaded for an unknown `kid` (ms since the epoch).
+    pub last_reload_ms: Arc<AtomicI64>,
 }
 
 /// Who a token is for.
@@ -70,9 +80,37 @@ impl TokenIssuer {
         })
     }
 
-    /// Verifies signature, algorithm, type, issuer, audience and expiry.
+    /// Verifies signature, algorithm, type, issuer, audience and expiry. A token signed by a key this replica
+    /// has not loaded yet (rotated by the CLI or another replica) triggers one throttled reload.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        self.verifier.verify(token).await
+        match self.verifier.verify(token).await {
+            Err(TokenError::UnknownKey) if self.claim_reload_slot() => {
+                if let Err(e) = self.reload_keys().await {
+                    tracing::warn!(error = %e, "reloading signing keys for an unknown kid failed");
+                }
+                self.verifier.verify(token).await
+            }
+            other => other,
+        }
+    }
+
+    /// Re-reads the live keys and hands a changed key set to the verifier.
+    pub async fn reload_keys(&self) -> anyhow::Result<bool> {
+        let Some(jwks) = self.keys.reload(&self.key_store).await? else {
+            return Ok(false);
+        };
+        self.verifier.replace_keys(jwks);
+        Ok(true)
+    }
+
+    fn claim_reload_slot(&self) -> bool {
+        let now = chrono::Utc::now().timestamp_millis();
+        let last = self.last_reload_ms.load(Ordering::Relaxed);
+        now - last >= UNKNOWN_KID_RELOAD_MS
+            && self
+                .last_reload_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 }
 

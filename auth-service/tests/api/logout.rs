@@ -159,3 +159,35 @@ async fn logout_all_needs_a_login() {
         401
     );
 }
+
+#[tokio::test]
+async fn signout_is_503_not_a_silent_success_when_revocations_cannot_be_written() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead_redis = format!("redis://127.0.0.1:{closed}");
+    let app =
+        crate::helpers::spawn_app_with(crate::helpers::spawn_vars(&[("REDIS_URL", &dead_redis)]))
+            .await;
+    let (_, token, _) = app.new_user("student").await;
+    let res = app
+        .post_bearer("/api/v1/user/signout", &token, json!({}))
+        .await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "SERVICE_UNAVAILABLE"
+    );
+    assert_eq!(
+        app.get_bearer("/api/v1/auth/me", &token).await.status(),
+        503
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(
+        ready.json::<Value>().await.unwrap()["checks"]["redis"],
+        "error"
+    );
+}

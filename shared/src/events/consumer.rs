@@ -97,12 +97,14 @@ impl Consumer {
         // BLOCK 0 would mean "forever", which no response timeout can cover.
         config.block_ms = config.block_ms.max(1);
         config.batch = config.batch.max(1);
-        let conn = client.get_connection_manager().await?;
+        // Lazy connections: a service starts while Redis is down, and the run loop retries until it is back.
+        let conn = ConnectionManager::new_lazy_with_config(
+            client.clone(),
+            ConnectionManagerConfig::new(),
+        )?;
         let read_timeout = Duration::from_millis(config.block_ms) + Duration::from_secs(5);
         let reader_config = ConnectionManagerConfig::new().set_response_timeout(Some(read_timeout));
-        let reader = client
-            .get_connection_manager_with_config(reader_config)
-            .await?;
+        let reader = ConnectionManager::new_lazy_with_config(client.clone(), reader_config)?;
         let streams = config
             .topics
             .iter()
