@@ -73,6 +73,15 @@ pub async fn request_context(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let span = tracing::info_span!("request", request.id = %request_id, http.method = %req.method(), http.route = %route);
+    // Join the caller's trace (gateway → service, service → service) when it sent one.
+    #[cfg(feature = "telemetry")]
+    if let Some(parent) = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+    {
+        crate::telemetry::set_parent_from_traceparent(&span, parent);
+    }
     let res = REQUEST_CONTEXT
         .scope(ctx, async move {
             let res = next.call(req).await?.map_into_boxed_body();
