@@ -49,11 +49,7 @@ pub fn logs() -> String {
 }
 
 /// A required environment variable set by `scripts/test`; missing means the test cannot run and must fail.
-pub fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the suite with ./scripts/test, which starts MongoDB, Redis and SMTP")
-    })
-}
+pub use test_support::required_env as env;
 
 /// A running auth-service for one test.
 pub struct TestApp {
