@@ -8,4 +8,4 @@ mod user;
 pub use email::Email;
 pub use password::Password;
 pub use text::{Bio, UserName};
-pub use user::{DEFAULT_AVATAR, EnrolledCourse, User};
+pub use user::{DEFAULT_AVATAR, EnrolledCourse, PublicUser, User};

@@ -3,11 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::claims::Role;
+use utoipa::ToSchema;
 
 /// One course the user is enrolled in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrolledCourse {
+    /// The course id.
     pub course: String,
     pub enrolled_at: DateTime<Utc>,
 }
@@ -35,13 +37,14 @@ pub struct User {
 }
 
 /// The `user` object of every response: never the hash, reset tokens or API keys.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicUser<'a> {
     #[serde(rename = "_id")]
     pub id: &'a str,
     pub name: &'a str,
     pub email: &'a str,
+    #[schema(value_type = crate::routes::openapi::Role)]
     pub role: Role,
     pub avatar: &'a str,
     pub bio: &'a str,

@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, web};
 use anyhow::Context;
 use serde::Deserialize;
 use shared::events::{EventEnvelope, USER_DELETED, UserDeleted};
+use utoipa::ToSchema;
 
+use super::openapi::{ErrorEnvelope, MessageResponse};
 use super::profile::remove_media;
 use super::respond;
 use crate::auth::CurrentUser;
@@ -18,11 +20,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/user/account").route(web::delete().to(delete_account)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct DeleteAccountBody {
+    /// The current password (re-authentication).
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
+/// Deletes the caller's account after re-authentication: revokes every token, session and API key, clears
+/// the cookies, and tells the other services (`user.deleted`).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/user/account",
+    tag = "user",
+    request_body = DeleteAccountBody,
+    responses(
+        (status = 200, description = "Account deleted; cookies cleared", body = MessageResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in, a bad token, or the password is incorrect", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn delete_account(
     state: web::Data<AppState>,
     caller: CurrentUser,

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::claims::Role;
 use shared::query::{Page, escape_regex};
+use utoipa::{IntoParams, ToSchema};
 
+use super::openapi::{ErrorEnvelope, UserListResponse, UserMessageResponse};
 use super::signup::{create_account, parse_account};
 use crate::auth::AdminUser;
 use crate::error::{AuthError, AuthResult};
@@ -20,13 +22,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/users/{userId}").route(web::patch().to(update_user)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct InviteBody {
+    /// 2–50 characters after trimming.
+    #[schema(value_type = String)]
     name: Option<String>,
+    /// Stored trimmed and lower-case; must be unused.
+    #[schema(value_type = String)]
     email: Option<String>,
+    /// 8–72 bytes with at least one letter and one digit.
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
+/// Creates another admin account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/invite-admin",
+    tag = "admin",
+    request_body = InviteBody,
+    responses(
+        (status = 201, description = "Admin created", body = UserMessageResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 409, description = "Email already registered", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn invite_admin(
     state: web::Data<AppState>,
     admin: AdminUser,
@@ -46,14 +72,37 @@ async fn invite_admin(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Page number, from 1 (default 1).
+    #[param(value_type = Option<u64>, minimum = 1)]
     page: Option<String>,
+    /// Page size, 1–100 (default 10).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// Only users with this role.
+    #[param(value_type = Option<super::openapi::Role>)]
     role: Option<String>,
+    /// Literal text searched in names and e-mails (at most 100 characters).
     q: Option<String>,
 }
 
+/// Lists users, newest first, with pagination.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/users",
+    tag = "admin",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of users", body = UserListResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn list_users(
     state: web::Data<AppState>,
     _admin: AdminUser,
@@ -87,15 +136,34 @@ async fn list_users(
         .json(json!({ "success": true, "users": users, "pagination": page.meta(total) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateUserBody {
+    #[schema(value_type = Option<super::openapi::Role>)]
     role: Option<String>,
     is_active: Option<bool>,
 }
 
 /// Changes a user's role or active flag; either change revokes the user's current tokens, so the new role
-/// or the deactivation takes effect at once.
+/// or the deactivation takes effect at once. An admin cannot demote or deactivate their own account.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/auth/users/{userId}",
+    tag = "admin",
+    params(("userId" = String, Path, description = "The user's id (ObjectId hex)")),
+    request_body = UpdateUserBody,
+    responses(
+        (status = 200, description = "User updated; their tokens revoked", body = UserMessageResponse),
+        (status = 400, description = "Validation error, a malformed id, or an admin changing themselves", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
+        (status = 404, description = "User not found", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn update_user(
     state: web::Data<AppState>,
     admin: AdminUser,

@@ -4,7 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
+use super::openapi::{ApiKeyCreatedResponse, ApiKeyListResponse, ErrorEnvelope, MessageResponse};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -33,11 +35,29 @@ fn view(key: &ApiKey) -> serde_json::Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateBody {
+    /// A label, 1–100 characters.
+    #[schema(value_type = String, example = "CI pipeline")]
     name: Option<String>,
 }
 
+/// Creates an API key (at most 25 per user). The key is in this response only; it is stored hashed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/api-keys",
+    tag = "api-keys",
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse),
+        (status = 400, description = "Validation error, or too many keys", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn create_api_key(
     state: web::Data<AppState>,
     caller: CurrentUser,
@@ -70,6 +90,18 @@ async fn create_api_key(
     })))
 }
 
+/// Lists the caller's API keys (never the keys themselves).
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/api-keys",
+    tag = "api-keys",
+    responses(
+        (status = 200, description = "The caller's keys", body = ApiKeyListResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn list_api_keys(
     state: web::Data<AppState>,
     caller: CurrentUser,
@@ -79,6 +111,21 @@ async fn list_api_keys(
     Ok(HttpResponse::Ok().json(json!({ "success": true, "apiKeys": keys })))
 }
 
+/// Revokes one of the caller's API keys; it stops working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/api-keys/{keyId}",
+    tag = "api-keys",
+    params(("keyId" = String, Path, description = "The key's id (ObjectId hex)")),
+    responses(
+        (status = 200, description = "Key revoked", body = MessageResponse),
+        (status = 400, description = "Malformed key id", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 404, description = "API key not found", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn delete_api_key(
     state: web::Data<AppState>,
     caller: CurrentUser,

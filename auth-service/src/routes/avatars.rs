@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
 
+use super::openapi::ErrorEnvelope;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
 
@@ -26,6 +27,22 @@ fn content_type(file: &str) -> Option<&'static str> {
     }
 }
 
+/// An uploaded avatar (public, cached for a day).
+#[utoipa::path(
+    get,
+    path = "/api/v1/user/avatars/{file}",
+    tag = "user",
+    params(("file" = String, Path, description = "`<id>.<ext>` as in the user's `avatar` URL")),
+    responses(
+        (status = 200, description = "The image", content(
+            ("image/jpeg"),
+            ("image/png"),
+            ("image/webp"),
+            ("image/gif"),
+        )),
+        (status = 404, description = "Avatar not found", body = ErrorEnvelope),
+    ),
+)]
 async fn get_avatar(
     state: web::Data<AppState>,
     file: web::Path<String>,

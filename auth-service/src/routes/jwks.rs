@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use super::openapi::Jwks;
 use crate::error::AuthResult;
 use crate::state::AppState;
 
@@ -10,6 +11,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/.well-known/jwks.json").route(web::get().to(get_jwks)));
 }
 
+/// The public keys that verify access tokens (JWKS, Ed25519). Cached for 60 s.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/.well-known/jwks.json",
+    tag = "auth",
+    responses((status = 200, description = "The JSON Web Key Set", body = Jwks)),
+)]
 async fn get_jwks(state: web::Data<AppState>) -> AuthResult<HttpResponse> {
     let jwks = state.tokens.keys.jwks()?;
     // Short caching: verifiers refetch on an unknown `kid` anyway, and rotation must spread quickly.

@@ -8,6 +8,7 @@ mod avatars;
 mod health;
 mod internal;
 mod jwks;
+pub mod openapi;
 mod password;
 mod profile;
 mod respond;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(admin::configure)
                 .configure(api_keys::configure)
                 .configure(sessions::configure)
-                .configure(jwks::configure),
+                .configure(jwks::configure)
+                .configure(openapi::configure),
         );
 }

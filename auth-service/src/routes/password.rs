@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
+use super::openapi::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
 use crate::auth::CurrentUser;
 use crate::cookies;
 use crate::domain::{Email, Password};
@@ -23,14 +25,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ChangePasswordBody {
+    #[schema(value_type = String)]
     current_password: Option<String>,
+    /// 8–72 bytes with at least one letter and one digit; must differ from the current one.
+    #[schema(value_type = String)]
     new_password: Option<String>,
 }
 
 /// Changes the password, ends every other session, and keeps the caller signed in with a fresh token.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/user/change-password",
+    tag = "user",
+    request_body = ChangePasswordBody,
+    responses(
+        (status = 200, description = "Password changed; other sessions revoked", body = ChangePasswordResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in, a bad token, or the current password is incorrect", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn change_password(
     state: web::Data<AppState>,
     caller: CurrentUser,
@@ -79,8 +99,9 @@ async fn change_password(
     Ok(response.json(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ForgotPasswordBody {
+    #[schema(value_type = String, example = "ada@example.com")]
     email: Option<String>,
 }
 
@@ -88,7 +109,20 @@ struct ForgotPasswordBody {
 const FORGOT_MESSAGE: &str =
     "If an account exists for that email, a password reset link has been sent";
 
-/// Answers at once; the lookup and the mail happen in the background, so timing tells nothing.
+/// Answers at once with the same body for every well-formed e-mail; when the account exists a single-use
+/// reset link (valid 10 minutes) is e-mailed. The token is never in a response.
+#[utoipa::path(
+    post,
+    path = "/api/v1/user/forgot-password",
+    tag = "user",
+    request_body = ForgotPasswordBody,
+    responses(
+        (status = 200, description = "Always the same body", body = MessageResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
 async fn forgot_password(
     state: web::Data<AppState>,
     body: web::Json<ForgotPasswordBody>,
@@ -134,12 +168,27 @@ async fn send_reset_link(state: &AppState, email: Email) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ResetPasswordBody {
+    /// The new password: 8–72 bytes with at least one letter and one digit.
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
 /// Consumes the token (once), sets the new password and revokes every session and token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/user/reset-password/{token}",
+    tag = "user",
+    params(("token" = String, Path, description = "The token from the e-mailed link")),
+    request_body = ResetPasswordBody,
+    responses(
+        (status = 200, description = "Password reset; sign in again", body = MessageResponse),
+        (status = 400, description = "Validation error, or an invalid, expired or used token", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
 async fn reset_password(
     state: web::Data<AppState>,
     token: web::Path<String>,

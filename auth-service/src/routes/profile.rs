@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::error::FieldError;
 use shared::media::{MediaKind, MediaStore, save_field_to_temp};
+use utoipa::ToSchema;
 
+use super::openapi::{ErrorEnvelope, ProfileForm, UserMessageResponse, UserResponse};
 use crate::auth::CurrentUser;
 use crate::domain::{Bio, UserName};
 use crate::error::{AuthError, AuthResult};
@@ -20,23 +22,76 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_profile))
             .route(web::patch().to(update_profile)),
     )
-    .service(web::resource("/auth/me").route(web::get().to(get_profile)));
+    .service(web::resource("/auth/me").route(web::get().to(get_me)));
 }
 
+/// The caller's account. Alias: `GET /api/v1/auth/me`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/user/profile",
+    tag = "user",
+    responses(
+        (status = 200, description = "The caller's account (never hashes or secrets)", body = UserResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Account is inactive", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn get_profile(caller: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "success": true, "user": caller.user.public() }))
 }
 
-#[derive(Deserialize)]
+/// Alias of `GET /api/v1/user/profile`: the caller's account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's account (never hashes or secrets)", body = UserResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Account is inactive", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
+async fn get_me(caller: CurrentUser) -> HttpResponse {
+    get_profile(caller).await
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ProfileBody {
+    /// 2–50 characters after trimming.
     name: Option<String>,
+    /// At most 200 characters.
     bio: Option<String>,
 }
 
 /// Longest text a multipart text field may carry.
 const TEXT_FIELD_MAX: usize = 2 * 1024;
 
+/// Changes the caller's name, bio and avatar. JSON (`name`, `bio`) or multipart (`name`, `bio`, file
+/// `avatar`); unknown fields are refused, so `role` and `email` cannot change here.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/user/profile",
+    tag = "user",
+    request_body(content(
+        (ProfileBody = "application/json"),
+        (ProfileForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Profile updated", body = UserMessageResponse),
+        (status = 400, description = "Validation error or an unknown field", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 404, description = "User not found", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over 10 KB or avatar over 5 MB", body = ErrorEnvelope),
+        (status = 415, description = "The avatar is not a JPEG, PNG, WebP or GIF image", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn update_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
+use super::openapi::{ErrorEnvelope, MessageResponse, SessionListResponse};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -12,6 +13,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/sessions/{id}").route(web::delete().to(delete_session)));
 }
 
+/// Lists the caller's live refresh sessions; `current` marks the one the caller's token belongs to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/sessions",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "The caller's sessions", body = SessionListResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn list_sessions(
     state: web::Data<AppState>,
     caller: CurrentUser,
@@ -41,6 +54,19 @@ async fn list_sessions(
 
 /// Ends one of the caller's sessions. Its refresh token stops working at once; access tokens already issued
 /// for it run out within their short lifetime (ending the current one also revokes the caller's token).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/{id}",
+    tag = "sessions",
+    params(("id" = String, Path, description = "The session's id")),
+    responses(
+        (status = 200, description = "Session ended", body = MessageResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 404, description = "Session not found", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn delete_session(
     state: web::Data<AppState>,
     caller: CurrentUser,

@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared::error::FieldError;
+use utoipa::ToSchema;
 
+use super::openapi::{AuthResponse, ErrorEnvelope};
 use super::respond;
 use crate::domain::Email;
 use crate::error::{AuthError, AuthResult};
@@ -15,18 +17,36 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/user/signin").route(web::post().to(sign_in)))
-        .service(web::resource("/auth/login").route(web::post().to(sign_in)));
+        .service(web::resource("/auth/login").route(web::post().to(login)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SignInBody {
+    #[schema(value_type = String, example = "ada@example.com")]
     email: Option<String>,
+    #[schema(value_type = String, example = "correct-horse-1")]
     password: Option<String>,
 }
 
 /// The one message for every credential failure.
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
 
+/// Signs in with e-mail and password (sets the `token` and `refresh_token` cookies). Alias:
+/// `POST /api/v1/auth/login`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/user/signin",
+    tag = "user",
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in: \"Welcome back <name>\", tokens and cookies", body = AuthResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Invalid email or password (one message for both)", body = ErrorEnvelope),
+        (status = 403, description = "Account is inactive (only after a correct password)", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
 async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -76,4 +96,27 @@ async fn sign_in(
         &tokens,
         &state,
     ))
+}
+
+/// Alias of `POST /api/v1/user/signin`: signs in with e-mail and password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in: \"Welcome back <name>\", tokens and cookies", body = AuthResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "Invalid email or password (one message for both)", body = ErrorEnvelope),
+        (status = 403, description = "Account is inactive (only after a correct password)", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignInBody>,
+) -> AuthResult<HttpResponse> {
+    sign_in(state, req, body).await
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::openapi::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
 use super::respond;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies::REFRESH_COOKIE;
@@ -13,12 +14,22 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/user/signout").route(web::post().to(sign_out)))
-        .service(web::resource("/auth/logout").route(web::post().to(sign_out)))
+        .service(web::resource("/auth/logout").route(web::post().to(logout)))
         .service(web::resource("/auth/logout-all").route(web::post().to(sign_out_everywhere)));
 }
 
 /// Works with or without a valid token: cookies are always cleared; a valid token is revoked and its
-/// session ended; a refresh cookie alone ends its session.
+/// session ended; a refresh cookie alone ends its session. Alias: `POST /api/v1/auth/logout`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/user/signout",
+    tag = "user",
+    responses(
+        (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn sign_out(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -46,7 +57,18 @@ async fn sign_out(
     ))
 }
 
-/// Revokes every session and every token of the caller.
+/// Revokes every session and every token of the caller, and clears both cookies.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout-all",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Every session ended and every earlier token refused", body = LogoutAllResponse),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
 async fn sign_out_everywhere(
     state: web::Data<AppState>,
     caller: CurrentUser,
@@ -64,4 +86,23 @@ async fn sign_out_everywhere(
         .cookie(access)
         .cookie(refresh)
         .json(json!({ "success": true, "message": "Signed out of every session", "sessionsEnded": ended })))
+}
+
+/// Alias of `POST /api/v1/user/signout`: works with or without a valid token; cookies are always cleared.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
+    ),
+    security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),
+)]
+async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeUser,
+) -> AuthResult<HttpResponse> {
+    sign_out(state, req, caller).await
 }

@@ -5,7 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared::claims::Role;
 use shared::error::FieldError;
+use utoipa::ToSchema;
 
+use super::openapi::{AuthResponse, ErrorEnvelope};
 use super::respond;
 use crate::domain::{DEFAULT_AVATAR, Email, Password, UserName};
 use crate::error::{AuthError, AuthResult, is_duplicate_key};
@@ -16,14 +18,22 @@ use crate::store::NewUser;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/user/signup").route(web::post().to(sign_up)))
-        .service(web::resource("/auth/register").route(web::post().to(sign_up)));
+        .service(web::resource("/auth/register").route(web::post().to(register)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SignUpBody {
+    /// 2–50 characters after trimming, no control characters.
+    #[schema(value_type = String, example = "Ada Lovelace")]
     name: Option<String>,
+    /// Stored trimmed and lower-case; must be unused.
+    #[schema(value_type = String, example = "ada@example.com")]
     email: Option<String>,
+    /// 8–72 bytes with at least one letter and one digit.
+    #[schema(value_type = String, example = "correct-horse-1")]
     password: Option<String>,
+    /// `student` (default) or `instructor`; `admin` is refused with 403.
+    #[schema(example = "student")]
     role: Option<String>,
 }
 
@@ -101,6 +111,22 @@ pub async fn create_account(
     }
 }
 
+/// Creates a student or instructor account and signs it in (sets the `token` and `refresh_token`
+/// cookies). Alias: `POST /api/v1/auth/register`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/user/signup",
+    tag = "user",
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "Account created and signed in", body = AuthResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
+        (status = 409, description = "Email already registered", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
 async fn sign_up(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -131,4 +157,27 @@ async fn sign_up(
         &tokens,
         &state,
     ))
+}
+
+/// Alias of `POST /api/v1/user/signup`: creates a student or instructor account and signs it in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "auth",
+    request_body = SignUpBody,
+    responses(
+        (status = 201, description = "Account created and signed in", body = AuthResponse),
+        (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
+        (status = 409, description = "Email already registered", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+    ),
+)]
+async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignUpBody>,
+) -> AuthResult<HttpResponse> {
+    sign_up(state, req, body).await
 }

@@ -4,7 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
+use super::openapi::{ErrorEnvelope, RefreshResponse};
 use crate::cookies::{self, REFRESH_COOKIE};
 use crate::error::{AuthError, AuthResult};
 use crate::refresh;
@@ -14,12 +16,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/refresh-token").route(web::post().to(refresh_token)));
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct RefreshBody {
+    /// The refresh token; when absent, the `refresh_token` cookie is used.
     refresh_token: Option<String>,
 }
 
+/// Rotates the refresh token, taken from the JSON body or else from the `refresh_token` cookie, and issues
+/// a new access token (both cookies are set again). A replay of the previous token within 10 s gets the same
+/// successor; any other reuse ends the whole session family (401).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh-token",
+    tag = "auth",
+    request_body(
+        content = Option<RefreshBody>,
+        description = "Optional: cookie clients send no body",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "New token pair", body = RefreshResponse),
+        (status = 400, description = "Body is not JSON with a refreshToken string", body = ErrorEnvelope),
+        (status = 401, description = "Missing, unknown, expired or reused refresh token", body = ErrorEnvelope),
+        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
+    ),
+)]
 async fn refresh_token(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod internal;
 mod logout;
+mod openapi;
 mod password;
 mod profile;
 mod refresh;
