@@ -33,3 +33,29 @@ pub fn redis_connection(url: &str) -> redis::RedisResult<redis::aio::ConnectionM
         .set_max_delay(Duration::from_millis(200));
     redis::aio::ConnectionManager::new_lazy_with_config(client, config)
 }
+
+/// A readiness probe that pings the database.
+#[cfg(all(feature = "mongo", feature = "actix"))]
+pub fn mongo_probe(db: &mongodb::Database) -> crate::http::Probe<'_> {
+    let ping = db.run_command(mongodb::bson::doc! { "ping": 1 });
+    (
+        "mongo",
+        Box::pin(async move { ping.await.map(drop).map_err(|e| e.to_string()) }),
+    )
+}
+
+/// A readiness probe that sends Redis a `PING`.
+#[cfg(all(feature = "redis", feature = "actix"))]
+pub fn redis_probe(redis: &redis::aio::ConnectionManager) -> crate::http::Probe<'static> {
+    let mut redis = redis.clone();
+    (
+        "redis",
+        Box::pin(async move {
+            redis::cmd("PING")
+                .query_async::<String>(&mut redis)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }),
+    )
+}

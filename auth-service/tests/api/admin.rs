@@ -237,42 +237,30 @@ async fn deactivation_revokes_tokens_and_blocks_sign_in_and_role_changes_take_ef
             .status(),
         403
     );
-    assert_eq!(
-        call(
-            &app,
-            reqwest::Method::PATCH,
-            &path,
-            Some(&admin),
-            Some(json!({ "role": "root" }))
-        )
-        .await
-        .status(),
-        400
-    );
-    assert_eq!(
-        call(
-            &app,
-            reqwest::Method::PATCH,
+    let refused = [
+        (path.as_str(), json!({ "role": "root" }), 400),
+        (
             "/api/v1/auth/users/not-an-id",
-            Some(&admin),
-            Some(json!({ "isActive": true }))
-        )
-        .await
-        .status(),
-        400
-    );
-    assert_eq!(
-        call(
+            json!({ "isActive": true }),
+            400,
+        ),
+        (
+            "/api/v1/auth/users/64b7f0c2a1b2c3d4e5f60718",
+            json!({ "isActive": true }),
+            404,
+        ),
+    ];
+    for (target, body, status) in refused {
+        let res = call(
             &app,
             reqwest::Method::PATCH,
-            "/api/v1/auth/users/64b7f0c2a1b2c3d4e5f60718",
+            target,
             Some(&admin),
-            Some(json!({ "isActive": true }))
+            Some(body),
         )
-        .await
-        .status(),
-        404
-    );
+        .await;
+        assert_eq!(res.status(), status, "PATCH {target}");
+    }
 }
 
 #[tokio::test]

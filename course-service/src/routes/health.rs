@@ -1,7 +1,6 @@
 //! Liveness (`/healthz`) and readiness (`/readyz`: MongoDB and Redis answer within a bound).
 
 use actix_web::{HttpResponse, web};
-use mongodb::bson::doc;
 
 use crate::startup::AppState;
 
@@ -13,29 +12,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// `GET /readyz`: 200 when MongoDB and Redis answer, 503 naming the ones that do not.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let mut redis = state.redis.clone();
-    shared::http::readiness(vec![
-        (
-            "mongo",
-            Box::pin(async {
-                state
-                    .db
-                    .run_command(doc! { "ping": 1 })
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.to_string())
-            }),
-        ),
-        (
-            "redis",
-            Box::pin(async move {
-                redis::cmd("PING")
-                    .query_async::<String>(&mut redis)
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.to_string())
-            }),
-        ),
-    ])
-    .await
+    use shared::stores::{mongo_probe, redis_probe};
+    shared::http::readiness(vec![mongo_probe(&state.db), redis_probe(&state.redis)]).await
 }

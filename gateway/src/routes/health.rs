@@ -13,16 +13,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `GET /readyz`: 200 when Redis answers, 503 otherwise. The services have their own probes; a gateway
 /// whose upstreams are down still answers public routes with 502, so they are not part of its readiness.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let mut redis = state.redis.clone();
-    shared::http::readiness(vec![(
-        "redis",
-        Box::pin(async move {
-            redis::cmd("PING")
-                .query_async::<String>(&mut redis)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string())
-        }),
-    )])
-    .await
+    shared::http::readiness(vec![shared::stores::redis_probe(&state.redis)]).await
 }
