@@ -7,6 +7,7 @@ pub const ACCESS_TOKEN_TYP: &str = "at+jwt";
 
 /// A user's role. `admin` can never be chosen at sign-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Student,

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 /// Machine-readable error codes; each one has exactly one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     ValidationError,
@@ -83,6 +84,7 @@ impl ErrorCode {
 
 /// One field-level validation problem (the seed's `errors` list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -218,13 +220,20 @@ impl std::error::Error for ApiError {}
 
 /// The JSON error envelope as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ErrorEnvelope))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// Always `false`.
     pub success: bool,
+    /// `fail` for 4xx, `error` for 5xx.
+    #[cfg_attr(feature = "openapi", schema(example = "fail"))]
     pub status: String,
     pub error: ErrorCode,
+    /// Human-readable; 5xx bodies say only "Internal server error".
     pub message: String,
+    /// Optional extra facts (for a bad token: `{ "reason": ... }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub details: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,

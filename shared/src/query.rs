@@ -62,6 +62,7 @@ impl Page {
 
 /// `"pagination": { page, limit, total, pages }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pagination {
     pub page: u64,
     pub limit: u64,

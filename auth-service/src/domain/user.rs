@@ -44,7 +44,6 @@ pub struct PublicUser<'a> {
     pub id: &'a str,
     pub name: &'a str,
     pub email: &'a str,
-    #[schema(value_type = crate::routes::openapi::Role)]
     pub role: Role,
     pub avatar: &'a str,
     pub bio: &'a str,

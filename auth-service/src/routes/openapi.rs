@@ -11,6 +11,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::domain::{EnrolledCourse, PublicUser};
+pub use shared::claims::Role;
+pub use shared::error::{ErrorBody as ErrorEnvelope, ErrorCode, FieldError};
+pub use shared::query::Pagination;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/openapi.json").route(web::get().to(openapi_json)));
@@ -123,67 +126,6 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// A user's role.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Student,
-    Instructor,
-    Admin,
-}
-
-/// Machine-readable error code; each has exactly one HTTP status.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorCode {
-    ValidationError,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    Conflict,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    RateLimited,
-    InternalError,
-    BadGateway,
-    ServiceUnavailable,
-    GatewayTimeout,
-}
-
-/// `fail` for 4xx, `error` for 5xx.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorStatus {
-    Fail,
-    Error,
-}
-
-/// One field-level validation problem.
-#[derive(Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-/// Every error body (mirrors `shared::error::ErrorBody`).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorEnvelope {
-    /// Always `false`.
-    pub success: bool,
-    pub status: ErrorStatus,
-    pub error: ErrorCode,
-    /// Human-readable message; 5xx bodies say only "Internal server error".
-    pub message: String,
-    /// Optional extra facts.
-    pub details: Option<serde_json::Value>,
-    /// Validation errors only: one entry per field problem.
-    pub errors: Option<Vec<FieldError>>,
-    /// The request id, also in the logs.
-    pub request_id: Option<String>,
-}
-
 /// `{ success, message }`.
 #[derive(Serialize, ToSchema)]
 pub struct MessageResponse {
@@ -251,15 +193,6 @@ pub struct ChangePasswordResponse {
     pub message: String,
     pub token: Option<String>,
     pub expires_in: Option<u64>,
-}
-
-/// `"pagination": { page, limit, total, pages }`.
-#[derive(Serialize, ToSchema)]
-pub struct Pagination {
-    pub page: u64,
-    pub limit: u64,
-    pub total: u64,
-    pub pages: u64,
 }
 
 /// A page of users.
