@@ -76,6 +76,14 @@ async fn deleting_the_account_removes_it_revokes_tokens_and_publishes_user_delet
             .unwrap()
             .is_none()
     );
+    // The account is gone, so the gateway can only refuse its tokens through the Redis "not before".
+    let nbf: Option<i64> = app
+        .redis_cmd(redis::cmd("GET").arg(shared::revocation::not_before_key(&app.prefix, &user_id)))
+        .await;
+    assert!(
+        nbf.is_some_and(|nbf| nbf > chrono::Utc::now().timestamp() - 5),
+        "not-before set in Redis"
+    );
 
     let stream = stream_key(&app.prefix, "user.deleted");
     let mut found = false;

@@ -208,12 +208,7 @@ async fn deactivation_revokes_tokens_and_blocks_sign_in_and_role_changes_take_ef
         401,
         "tokens with the old role stop working"
     );
-    let fresh: Value = app
-        .sign_in(&new_client(), &address, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fresh: Value = app.sign_in_body(&address, PASSWORD).await;
     assert_eq!(fresh["user"]["role"], "instructor");
 
     let res = call(

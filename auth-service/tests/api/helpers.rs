@@ -246,6 +246,25 @@ impl TestApp {
         .await
     }
 
+    /// Refreshes with a refresh token in the JSON body, from a fresh client (no cookies).
+    pub async fn refresh(&self, refresh_token: impl serde::Serialize) -> Response {
+        self.post(
+            &new_client(),
+            "/api/v1/auth/refresh-token",
+            json!({ "refreshToken": refresh_token }),
+        )
+        .await
+    }
+
+    /// Signs in from a fresh client and returns the JSON body.
+    pub async fn sign_in_body(&self, email: &str, password: &str) -> Value {
+        self.sign_in(&new_client(), email, password)
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Signs the configured admin in and returns its token.
     pub async fn admin_token(&self, email: &str, password: &str) -> String {
         let res = self.sign_in(&new_client(), email, password).await;

@@ -76,13 +76,7 @@ async fn signout_ends_the_refresh_session_and_works_without_a_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let refresh = app
-        .post(
-            &new_client(),
-            "/api/v1/auth/refresh-token",
-            json!({ "refreshToken": body["refreshToken"] }),
-        )
-        .await;
+    let refresh = app.refresh(&body["refreshToken"]).await;
     assert_eq!(refresh.status(), 401);
     let anonymous = app
         .client
@@ -97,12 +91,7 @@ async fn signout_ends_the_refresh_session_and_works_without_a_token() {
 async fn logout_all_refuses_every_earlier_token_and_session() {
     let app = spawn_app().await;
     let (address, first, signup) = app.new_user("student").await;
-    let second: Value = app
-        .sign_in(&new_client(), &address, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: Value = app.sign_in_body(&address, PASSWORD).await;
     let second_token = second["token"].as_str().unwrap();
     let res = app
         .post_bearer("/api/v1/auth/logout-all", second_token, json!({}))
@@ -118,13 +107,7 @@ async fn logout_all_refuses_every_earlier_token_and_session() {
             .status(),
         401
     );
-    let refresh = app
-        .post(
-            &new_client(),
-            "/api/v1/auth/refresh-token",
-            json!({ "refreshToken": signup["refreshToken"] }),
-        )
-        .await;
+    let refresh = app.refresh(&signup["refreshToken"]).await;
     assert_eq!(refresh.status(), 401);
     let user_id = signup["user"]["_id"].as_str().unwrap();
     let nbf: Option<i64> = app
@@ -132,12 +115,7 @@ async fn logout_all_refuses_every_earlier_token_and_session() {
         .await;
     assert!(nbf.is_some(), "the gateway reads the not-before from Redis");
     // Signing in again right away works: new tokens are not caught by the not-before.
-    let again: Value = app
-        .sign_in(&new_client(), &address, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Value = app.sign_in_body(&address, PASSWORD).await;
     assert_eq!(
         app.get_bearer("/api/v1/auth/me", again["token"].as_str().unwrap())
             .await

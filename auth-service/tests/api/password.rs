@@ -11,12 +11,7 @@ use crate::helpers::{
 async fn change_password_requires_the_current_one_and_revokes_other_sessions() {
     let app = spawn_app().await;
     let (address, other_session, _) = app.new_user("student").await;
-    let mine: Value = app
-        .sign_in(&new_client(), &address, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = app.sign_in_body(&address, PASSWORD).await;
     let token = mine["token"].as_str().unwrap();
     let change = |current: &str, new: &str| {
         app.client
@@ -144,13 +139,7 @@ async fn the_reset_link_arrives_by_mail_works_once_and_revokes_every_session() {
         app.get_bearer("/api/v1/auth/me", &old_token).await.status(),
         401
     );
-    let refresh = app
-        .post(
-            &new_client(),
-            "/api/v1/auth/refresh-token",
-            json!({ "refreshToken": signup["refreshToken"] }),
-        )
-        .await;
+    let refresh = app.refresh(&signup["refreshToken"]).await;
     assert_eq!(refresh.status(), 401);
     assert_eq!(
         app.sign_in(&new_client(), &address, "brand-n3w-pass")

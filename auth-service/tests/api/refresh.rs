@@ -1,24 +1,15 @@
 //! Refresh sessions: rotation, the grace window, reuse detection and expiry.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{PASSWORD, new_client, spawn_app, spawn_app_with, spawn_vars};
-
-async fn refresh_with(app: &crate::helpers::TestApp, token: &str) -> reqwest::Response {
-    app.post(
-        &new_client(),
-        "/api/v1/auth/refresh-token",
-        json!({ "refreshToken": token }),
-    )
-    .await
-}
 
 #[tokio::test]
 async fn refresh_rotates_the_token_on_every_use() {
     let app = spawn_app().await;
     let (_, _, body) = app.new_user("student").await;
     let first = body["refreshToken"].as_str().unwrap().to_owned();
-    let res = refresh_with(&app, &first).await;
+    let res = app.refresh(&first).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
     let second = body["refreshToken"].as_str().unwrap();
@@ -30,7 +21,7 @@ async fn refresh_rotates_the_token_on_every_use() {
             .status(),
         200
     );
-    let third = refresh_with(&app, second).await;
+    let third = app.refresh(second).await;
     assert_eq!(third.status(), 200);
 }
 
@@ -39,8 +30,8 @@ async fn a_replay_inside_the_grace_window_returns_the_same_successor() {
     let app = spawn_app().await;
     let (_, _, body) = app.new_user("student").await;
     let first = body["refreshToken"].as_str().unwrap().to_owned();
-    let a: Value = refresh_with(&app, &first).await.json().await.unwrap();
-    let b = refresh_with(&app, &first).await;
+    let a: Value = app.refresh(&first).await.json().await.unwrap();
+    let b = app.refresh(&first).await;
     assert_eq!(
         b.status(),
         200,
@@ -50,7 +41,7 @@ async fn a_replay_inside_the_grace_window_returns_the_same_successor() {
     assert_eq!(a["refreshToken"], b["refreshToken"]);
     // The successor still works afterwards: the session was not revoked.
     assert_eq!(
-        refresh_with(&app, a["refreshToken"].as_str().unwrap())
+        app.refresh(a["refreshToken"].as_str().unwrap())
             .await
             .status(),
         200
@@ -62,7 +53,7 @@ async fn concurrent_refreshes_all_succeed_with_one_successor() {
     let app = spawn_app().await;
     let (_, _, body) = app.new_user("student").await;
     let first = body["refreshToken"].as_str().unwrap().to_owned();
-    let results = futures_util::future::join_all((0..5).map(|_| refresh_with(&app, &first))).await;
+    let results = futures_util::future::join_all((0..5).map(|_| app.refresh(&first))).await;
     let mut successors = Vec::new();
     for res in results {
         assert_eq!(res.status(), 200);
@@ -82,13 +73,13 @@ async fn reuse_after_the_grace_window_revokes_the_whole_family() {
     let app = spawn_app_with(spawn_vars(&[("REFRESH_GRACE_SECS", "1")])).await;
     let (_, _, body) = app.new_user("student").await;
     let first = body["refreshToken"].as_str().unwrap().to_owned();
-    let second: Value = refresh_with(&app, &first).await.json().await.unwrap();
+    let second: Value = app.refresh(&first).await.json().await.unwrap();
     let second = second["refreshToken"].as_str().unwrap().to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let stolen = refresh_with(&app, &first).await;
+    let stolen = app.refresh(&first).await;
     assert_eq!(stolen.status(), 401);
     // The legitimate holder's current token is dead too: the family is gone.
-    assert_eq!(refresh_with(&app, &second).await.status(), 401);
+    assert_eq!(app.refresh(&second).await.status(), 401);
 }
 
 #[tokio::test]
@@ -122,10 +113,7 @@ async fn the_refresh_cookie_alone_refreshes_and_replaces_both_cookies() {
 #[tokio::test]
 async fn unknown_missing_or_expired_refresh_tokens_are_401() {
     let app = spawn_app_with(spawn_vars(&[("REFRESH_IDLE_TTL_SECS", "1")])).await;
-    assert_eq!(
-        refresh_with(&app, "definitely-not-a-token").await.status(),
-        401
-    );
+    assert_eq!(app.refresh("definitely-not-a-token").await.status(), 401);
     let res = app
         .client
         .post(app.url("/api/v1/auth/refresh-token"))
@@ -136,7 +124,7 @@ async fn unknown_missing_or_expired_refresh_tokens_are_401() {
     let (_, _, body) = app.new_user("student").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(
-        refresh_with(&app, body["refreshToken"].as_str().unwrap())
+        app.refresh(body["refreshToken"].as_str().unwrap())
             .await
             .status(),
         401

@@ -1,19 +1,14 @@
 //! The session list and ending one session.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::helpers::{PASSWORD, new_client, spawn_app};
+use crate::helpers::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn a_user_lists_sessions_and_ends_another_one() {
     let app = spawn_app().await;
     let (address, _, first) = app.new_user("student").await;
-    let second: Value = app
-        .sign_in(&new_client(), &address, PASSWORD)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: Value = app.sign_in_body(&address, PASSWORD).await;
     let token = second["token"].as_str().unwrap();
     let list: Value = app
         .get_bearer("/api/v1/auth/sessions", token)
@@ -37,13 +32,7 @@ async fn a_user_lists_sessions_and_ends_another_one() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let refresh = app
-        .post(
-            &new_client(),
-            "/api/v1/auth/refresh-token",
-            json!({ "refreshToken": first["refreshToken"] }),
-        )
-        .await;
+    let refresh = app.refresh(&first["refreshToken"]).await;
     assert_eq!(refresh.status(), 401);
     let again = app
         .client
