@@ -1,11 +1,10 @@
 //! API keys: shown once, stored hashed, accepted in both headers, revoked at once, owner-only.
 
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 use shared::internal_auth::sha256_hex;
-use shared::revocation::{Revocation, channel};
+use shared::revocation::Revocation;
 
-use crate::helpers::{env, spawn_app};
+use crate::helpers::spawn_app;
 
 async fn create_key(app: &crate::helpers::TestApp, token: &str) -> Value {
     let res = app
@@ -80,9 +79,7 @@ async fn a_key_authenticates_in_both_headers_and_stops_at_revocation() {
     );
     assert_eq!(app.get_bearer("/api/v1/auth/me", key).await.status(), 200);
 
-    let client = redis::Client::open(env("REDIS_URL")).unwrap();
-    let mut pubsub = client.get_async_pubsub().await.unwrap();
-    pubsub.subscribe(channel(&app.prefix)).await.unwrap();
+    let mut pubsub = crate::helpers::subscribe_revocations(&app).await;
     let path = format!("/api/v1/auth/api-keys/{}", created["id"].as_str().unwrap());
     let res = app
         .client
@@ -92,15 +89,7 @@ async fn a_key_authenticates_in_both_headers_and_stops_at_revocation() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let msg = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        pubsub.on_message().next(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let announced: Revocation =
-        serde_json::from_str(&msg.get_payload::<String>().unwrap()).unwrap();
+    let announced = crate::helpers::next_revocation(&mut pubsub).await;
     assert_eq!(
         announced,
         Revocation::ApiKey {

@@ -281,6 +281,27 @@ impl TestApp {
     }
 }
 
+/// Listens on the service's revocation channel (subscribe before the action that revokes).
+pub async fn subscribe_revocations(app: &TestApp) -> redis::aio::PubSub {
+    let client = redis::Client::open(env("REDIS_URL")).unwrap();
+    let mut pubsub = client.get_async_pubsub().await.unwrap();
+    pubsub
+        .subscribe(shared::revocation::channel(&app.prefix))
+        .await
+        .unwrap();
+    pubsub
+}
+
+/// The next revocation announced (waits up to 2 s).
+pub async fn next_revocation(pubsub: &mut redis::aio::PubSub) -> shared::revocation::Revocation {
+    use futures_util::StreamExt;
+    let msg = tokio::time::timeout(Duration::from_secs(2), pubsub.on_message().next())
+        .await
+        .expect("no revocation announced within 2 s")
+        .unwrap();
+    serde_json::from_str(&msg.get_payload::<String>().unwrap()).unwrap()
+}
+
 /// Waits (up to 15 s) for a mail to `to` in the test Maildir and returns its raw text.
 pub async fn wait_for_mail(to: &str) -> String {
     let maildir = PathBuf::from(env("TEST_MAILDIR")).join("new");

@@ -2,11 +2,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use futures_util::StreamExt;
 use serde_json::{Value, json};
-use shared::revocation::{Revocation, channel, not_before_key, revoked_jti_key};
+use shared::revocation::{Revocation, not_before_key, revoked_jti_key};
 
-use crate::helpers::{PASSWORD, env, new_client, set_cookie, spawn_app};
+use crate::helpers::{PASSWORD, new_client, set_cookie, spawn_app};
 
 fn claims(token: &str) -> Value {
     serde_json::from_slice(
@@ -23,9 +22,7 @@ async fn signout_revokes_the_jti_in_redis_for_the_rest_of_its_life_and_announces
     let (_, token, _) = app.new_user("student").await;
     let jti = claims(&token)["jti"].as_str().unwrap().to_owned();
 
-    let client = redis::Client::open(env("REDIS_URL")).unwrap();
-    let mut pubsub = client.get_async_pubsub().await.unwrap();
-    pubsub.subscribe(channel(&app.prefix)).await.unwrap();
+    let mut pubsub = crate::helpers::subscribe_revocations(&app).await;
 
     let res = app
         .post_bearer("/api/v1/user/signout", &token, json!({}))
@@ -40,15 +37,7 @@ async fn signout_revokes_the_jti_in_redis_for_the_rest_of_its_life_and_announces
         "TTL {ttl} should be the token's remaining life"
     );
 
-    let msg = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        pubsub.on_message().next(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let announced: Revocation =
-        serde_json::from_str(&msg.get_payload::<String>().unwrap()).unwrap();
+    let announced = crate::helpers::next_revocation(&mut pubsub).await;
     assert!(matches!(announced, Revocation::Token { jti: ref j, .. } if *j == jti));
 
     let res = app.get_bearer("/api/v1/auth/me", &token).await;
