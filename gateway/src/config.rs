@@ -1,6 +1,10 @@
 //! Typed settings for the gateway, read once from the environment at start-up.
 
+use std::time::Duration;
+
 use shared::config::{ConfigError, Env, ServiceSettings, Source, Vars};
+
+use crate::client_ip::Cidr;
 
 /// Base URLs of the services the gateway routes to.
 #[derive(Debug, Clone)]
@@ -15,17 +19,76 @@ pub struct Upstreams {
     pub payment: String,
 }
 
+/// One rate limit: `max` requests per `window`, refilled smoothly (GCRA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub max: u32,
+    pub window: Duration,
+}
+
+/// The limits the gateway applies.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    /// `RATE_LIMIT_MAX` per `RATE_LIMIT_WINDOW_SECS` on every `/api/*` route (seed: 100 per 15 min).
+    pub global: Quota,
+    /// `AUTH_RATE_LIMIT_MAX` per `AUTH_RATE_LIMIT_WINDOW_SECS` on the credential routes (sign-in, sign-up,
+    /// forgot/reset password, refresh), per client IP, on top of the global limit.
+    pub credentials: Quota,
+    /// `RATE_LIMIT_REDIS`: share the limits across replicas through Redis (default on).
+    pub use_redis: bool,
+}
+
+/// How long the gateway waits on a service.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// `UPSTREAM_CONNECT_TIMEOUT_MS` (default 2000).
+    pub connect: Duration,
+    /// `UPSTREAM_TIMEOUT_SECS`: until the response headers arrive (default 30).
+    pub request: Duration,
+    /// `UPLOAD_TIMEOUT_SECS`: the same for multipart uploads, which send large bodies first (default 600).
+    pub upload: Duration,
+}
+
+/// Body size limits enforced before a request reaches a service.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    /// `JSON_BODY_LIMIT_BYTES` (default 10 KB, as the seed).
+    pub json: usize,
+    /// `MULTIPART_BODY_LIMIT_BYTES`: a whole upload request (default 1 GiB + 10 MiB for the other fields).
+    pub multipart: u64,
+    /// `WEBHOOK_BODY_LIMIT_BYTES` (default 1 MB).
+    pub webhook: usize,
+}
+
 /// Everything the gateway reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `HOST`, `PORT` (default 4000), `LOG_JSON`, `REDIS_URL`, `REDIS_PREFIX`, `INTERNAL_API_TOKEN`.
     pub service: ServiceSettings,
-    /// `CLIENT_URL`: the frontend origin(s) allowed by CORS.
-    pub client_url: String,
+    /// `CLIENT_URL`: the frontend origins allowed by CORS (comma-separated).
+    pub allowed_origins: Vec<String>,
+    /// `CORS_MAX_AGE_SECS`: how long browsers may cache a preflight answer (default 600).
+    pub cors_max_age: Duration,
+    /// `TRUSTED_PROXIES`: CIDRs of the proxies whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: Vec<Cidr>,
     /// `JWKS_URL`: where the access-token keys are published (default: auth-service's JWKS).
     pub jwks_url: String,
+    /// `JWT_ISSUER` / `JWT_AUDIENCE`: what every access token must say (defaults match auth-service).
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// `JWT_LEEWAY_SECS`: clock skew tolerated on `exp` (default 5).
+    pub jwt_leeway_secs: u64,
+    /// `REVOCATION_FAIL_OPEN`: accept tokens when Redis cannot be asked (default off: 503 instead).
+    pub revocation_fail_open: bool,
+    /// `API_KEY_CACHE_SECS`: how long a resolved API key is reused (default 60; a revocation clears it).
+    pub api_key_cache: Duration,
     /// `*_SERVICE_URL`: where each route group is proxied.
     pub upstreams: Upstreams,
+    pub rate_limits: RateLimits,
+    pub timeouts: Timeouts,
+    pub body_limits: BodyLimits,
+    /// `HEALTH_CHECK_TIMEOUT_MS`: the bound on each check of `/api/v1/healthcheck` (default 1500).
+    pub health_timeout: Duration,
 }
 
 impl Settings {
@@ -37,23 +100,98 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let vars = Vars::new(source);
-        let auth = url(&vars, "AUTH_SERVICE_URL", "http://127.0.0.1:4001")?;
+        let v = &vars;
+        let auth = url(v, "AUTH_SERVICE_URL", "http://127.0.0.1:4001")?;
+        let origins = v.list("CLIENT_URL", "http://localhost:5173");
+        let allowed_origins = origins
+            .iter()
+            .map(|o| origin(o))
+            .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = v
+            .list("TRUSTED_PROXIES", "")
+            .iter()
+            .map(|c| {
+                c.parse().map_err(|reason| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES".into(),
+                    reason,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            service: ServiceSettings::from_vars(&vars, 4000)?,
-            client_url: url(&vars, "CLIENT_URL", "http://localhost:5173")?,
+            service: ServiceSettings::from_vars(v, 4000)?,
+            allowed_origins,
+            cors_max_age: secs(v, "CORS_MAX_AGE_SECS", 600)?,
+            trusted_proxies,
             jwks_url: url(
-                &vars,
+                v,
                 "JWKS_URL",
                 &format!("{auth}/api/v1/auth/.well-known/jwks.json"),
             )?,
+            jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
+            jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
+            jwt_leeway_secs: v.or("JWT_LEEWAY_SECS", 5)?,
+            revocation_fail_open: v.flag("REVOCATION_FAIL_OPEN", false)?,
+            api_key_cache: secs(v, "API_KEY_CACHE_SECS", 60)?,
             upstreams: Upstreams {
                 auth,
-                course: url(&vars, "COURSE_SERVICE_URL", "http://127.0.0.1:4002")?,
-                progress: url(&vars, "PROGRESS_SERVICE_URL", "http://127.0.0.1:4003")?,
-                payment: url(&vars, "PAYMENT_SERVICE_URL", "http://127.0.0.1:4004")?,
+                course: url(v, "COURSE_SERVICE_URL", "http://127.0.0.1:4002")?,
+                progress: url(v, "PROGRESS_SERVICE_URL", "http://127.0.0.1:4003")?,
+                payment: url(v, "PAYMENT_SERVICE_URL", "http://127.0.0.1:4004")?,
             },
+            rate_limits: RateLimits {
+                global: quota(v, "RATE_LIMIT_MAX", 100, "RATE_LIMIT_WINDOW_SECS", 900)?,
+                credentials: quota(
+                    v,
+                    "AUTH_RATE_LIMIT_MAX",
+                    10,
+                    "AUTH_RATE_LIMIT_WINDOW_SECS",
+                    900,
+                )?,
+                use_redis: v.flag("RATE_LIMIT_REDIS", true)?,
+            },
+            timeouts: Timeouts {
+                connect: Duration::from_millis(v.or("UPSTREAM_CONNECT_TIMEOUT_MS", 2000)?),
+                request: secs(v, "UPSTREAM_TIMEOUT_SECS", 30)?,
+                upload: secs(v, "UPLOAD_TIMEOUT_SECS", 600)?,
+            },
+            body_limits: BodyLimits {
+                json: v.or("JSON_BODY_LIMIT_BYTES", 10 * 1024)?,
+                multipart: v.or("MULTIPART_BODY_LIMIT_BYTES", (1 << 30) + (10 << 20))?,
+                webhook: v.or("WEBHOOK_BODY_LIMIT_BYTES", 1024 * 1024)?,
+            },
+            health_timeout: Duration::from_millis(v.or("HEALTH_CHECK_TIMEOUT_MS", 1500)?),
         })
     }
+}
+
+fn secs(v: &Vars<'_>, name: &str, default: u64) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(v.or(name, default)?))
+}
+
+fn quota(
+    v: &Vars<'_>,
+    max_name: &str,
+    max: u32,
+    window_name: &str,
+    window: u64,
+) -> Result<Quota, ConfigError> {
+    let quota = Quota {
+        max: v.or(max_name, max)?,
+        window: secs(v, window_name, window)?,
+    };
+    let positive = |name: &str, ok: bool| {
+        if ok {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                name: name.to_owned(),
+                reason: "must be at least 1".into(),
+            })
+        }
+    };
+    positive(max_name, quota.max > 0)?;
+    positive(window_name, !quota.window.is_zero())?;
+    Ok(quota)
 }
 
 /// An `http(s)://` base URL without a trailing slash.
@@ -72,52 +210,20 @@ fn url(vars: &Vars<'_>, name: &str, default: &str) -> Result<String, ConfigError
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn source(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn defaults_apply_when_nothing_is_set() {
-        let settings = Settings::from_source(&source(&[])).unwrap();
-        assert_eq!(settings.service.port, 4000);
-        assert_eq!(settings.upstreams.auth, "http://127.0.0.1:4001");
-        assert_eq!(settings.upstreams.payment, "http://127.0.0.1:4004");
-        assert_eq!(
-            settings.jwks_url,
-            "http://127.0.0.1:4001/api/v1/auth/.well-known/jwks.json"
-        );
-        assert_eq!(settings.client_url, "http://localhost:5173");
-    }
-
-    #[test]
-    fn the_jwks_url_follows_the_auth_service_url_and_trailing_slashes_are_dropped() {
-        let settings =
-            Settings::from_source(&source(&[("AUTH_SERVICE_URL", "http://auth:4001/")])).unwrap();
-        assert_eq!(settings.upstreams.auth, "http://auth:4001");
-        assert_eq!(
-            settings.jwks_url,
-            "http://auth:4001/api/v1/auth/.well-known/jwks.json"
-        );
-    }
-
-    #[test]
-    fn a_malformed_upstream_url_is_named() {
-        let err =
-            Settings::from_source(&source(&[("COURSE_SERVICE_URL", "course:4002")])).unwrap_err();
-        assert!(err.to_string().contains("COURSE_SERVICE_URL"), "{err}");
-    }
-
-    #[test]
-    fn a_malformed_port_is_named() {
-        let err = Settings::from_source(&source(&[("PORT", "70000")])).unwrap_err();
-        assert!(err.to_string().contains("PORT"), "{err}");
+/// A CORS origin as browsers send it: scheme, host and port, nothing else.
+fn origin(value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains('/') => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError::Invalid {
+            name: "CLIENT_URL".to_owned(),
+            reason: format!("`{value}` is not an origin such as https://app.example.com"),
+        }),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,16 @@
 //! gateway: the public entry point that checks tokens, limits rates and proxies `/api/v1/...` to the services.
 
+pub mod client_ip;
 pub mod config;
+pub mod cors;
+pub mod docs;
+pub mod error;
+pub mod identity;
+pub mod proxy;
+pub mod rate_limit;
+pub mod revocation;
 pub mod routes;
+pub mod routing;
+pub mod security_headers;
 pub mod startup;
+pub mod state;

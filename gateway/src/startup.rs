@@ -1,30 +1,110 @@
-//! Builds the HTTP server: prepares the Redis connection, binds the listener (port 0 in tests) and mounts
-//! the routes.
+//! Builds the gateway: the pooled client, the verifier, the revocation listener, the limiter, and the
+//! HTTP server with its middleware (request context, security headers, CORS) around the routes.
 
-use actix_web::web;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use redis::aio::ConnectionManager;
-use shared::http::BoundServer;
+use shared::http::{BoundServer, not_found, request_context};
+use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 
 use crate::config::Settings;
+use crate::cors::cors;
+use crate::docs::DocsCache;
+use crate::identity::{ApiKeyCache, AuthClient};
+use crate::rate_limit::RateLimiter;
+use crate::revocation::Revocations;
 use crate::routes;
+use crate::security_headers::security_headers;
+use crate::state::AppState;
 
-/// Largest JSON body the gateway accepts.
-const JSON_LIMIT_BYTES: usize = 10 * 1024;
+/// How often idle rate-limit buckets and stale API keys are forgotten.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
-/// State every handler can reach, registered once as `web::Data`.
-#[derive(Clone)]
-pub struct AppState {
-    /// Shared, reconnecting Redis connection (revocations, rate limits).
-    pub redis: ConnectionManager,
+/// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`.
+pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
+    let state = web::Data::new(state(settings).await?);
+    spawn_pruning(Arc::downgrade(&state.clone().into_inner()));
+    let s = &settings.service;
+    let listener = std::net::TcpListener::bind((s.host.as_str(), s.port))
+        .with_context(|| format!("cannot bind {}:{}", s.host, s.port))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(cors))
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(request_context))
+            .app_data(state.clone())
+            .configure(routes::configure)
+            .default_service(web::to(not_found))
+    })
+    .shutdown_timeout(BoundServer::SHUTDOWN_TIMEOUT_SECS)
+    .listen(listener)?
+    .run();
+    Ok(BoundServer::from_server(port, server))
 }
 
-/// Prepares a lazy Redis connection (Redis need not be up yet) and binds `HOST:PORT`.
-pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
+async fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let s = &settings.service;
     let redis = shared::stores::redis_connection(&s.redis_url)
         .context("REDIS_URL is not a valid Redis URL")?;
-    let state = web::Data::new(AppState { redis });
-    BoundServer::bind(&s.host, s.port, state, JSON_LIMIT_BYTES, routes::configure)
-        .with_context(|| format!("cannot bind {}:{}", s.host, s.port))
+    let http = reqwest::Client::builder()
+        .connect_timeout(settings.timeouts.connect)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .context("building the HTTP client")?;
+    let verifier = Verifier::from_jwks_url(
+        settings.jwks_url.clone(),
+        VerifierConfig {
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+            leeway_secs: settings.jwt_leeway_secs,
+        },
+        JwksOptions::default(),
+    )
+    .await
+    .context("building the JWKS client")?;
+    let revocations = Revocations::new(redis.clone(), &s.redis_prefix);
+    revocations
+        .spawn_listener(&s.redis_url)
+        .context("REDIS_URL is not a valid Redis URL")?;
+    let api_keys = ApiKeyCache::new(settings.api_key_cache, &revocations);
+    let limiter = RateLimiter::new(
+        settings.rate_limits.clone(),
+        settings.rate_limits.use_redis.then(|| redis.clone()),
+        &s.redis_prefix,
+    );
+    Ok(AppState {
+        auth: AuthClient::new(
+            http.clone(),
+            &settings.upstreams.auth,
+            &s.internal_api_token,
+        ),
+        docs: DocsCache::default(),
+        http,
+        verifier,
+        revocations,
+        api_keys,
+        limiter,
+        redis,
+        settings: settings.clone(),
+        started: Instant::now(),
+    })
+}
+
+fn spawn_pruning(state: std::sync::Weak<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PRUNE_INTERVAL);
+        loop {
+            tick.tick().await;
+            let Some(state) = state.upgrade() else { return };
+            state.limiter.prune();
+            state.api_keys.prune();
+        }
+    });
 }

@@ -232,6 +232,14 @@ impl BoundServer {
         Ok(Self { port, server })
     }
 
+    /// Wraps a server a service built itself (the gateway, whose app has middleware of its own).
+    pub fn from_server(port: u16, server: actix_web::dev::Server) -> Self {
+        Self { port, server }
+    }
+
+    /// How long in-flight requests get to finish after SIGINT/SIGTERM.
+    pub const SHUTDOWN_TIMEOUT_SECS: u64 = SHUTDOWN_TIMEOUT_SECS;
+
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.port

@@ -26,6 +26,7 @@ pub use admin::create_admin_account;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(internal::configure)
+        .configure(openapi::configure_root)
         .service(
             web::scope("/api/v1")
                 .configure(signup::configure)

@@ -1,4 +1,4 @@
-//! The service's OpenAPI 3.1 document (`GET /api/v1/auth/openapi.json`, public). The gateway merges every
+//! The service's OpenAPI 3.1 document (`GET /api/v1/auth/openapi.json`, public, and `GET /openapi.json`). The gateway merges every
 //! service's document into `/api/v1/openapi.json`. The structs below only describe response bodies for the
 //! document (the handlers build their JSON directly); keep them in step with the handlers.
 
@@ -17,6 +17,11 @@ pub use shared::query::Pagination;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/openapi.json").route(web::get().to(openapi_json)));
+}
+
+/// The same document at `/openapi.json`, where the gateway collects every service's document.
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
 }
 
 /// Built once: the document never changes while the process runs.

@@ -1,8 +1,19 @@
-//! Integration tests for the gateway: the real server on port 0 against the test Redis.
-
-mod health;
-#[expect(
+//! Integration tests for the gateway: the real gateway and auth-service on port 0 against the test Redis
+//! and MongoDB, with a small real HTTP upstream for the route groups of the other services.
+#![allow(
+    clippy::unwrap_used,
     clippy::expect_used,
-    reason = "test set-up fails loudly; clippy only exempts #[test] functions"
+    reason = "tests fail loudly on broken set-up"
 )]
+
+mod api_keys;
+mod auth_flow;
+mod cors;
+mod health;
 mod helpers;
+mod hygiene;
+mod proxying;
+mod rate_limit;
+mod refresh;
+mod revocation;
+mod upstream;

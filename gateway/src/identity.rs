@@ -1,0 +1,194 @@
+//! Who is calling: finds the credentials on a request (API key, bearer token or the `token` cookie),
+//! verifies them (EdDSA against the JWKS, revocation, API keys through auth-service), and rotates an
+//! expired cookie session silently when the browser still holds a valid refresh cookie.
+
+mod api_keys;
+mod auth_client;
+
+use actix_web::HttpRequest;
+use actix_web::http::header::HeaderValue;
+use shared::claims::AccessClaims;
+use shared::http::bearer_token;
+use shared::jwks::{TokenError, Verifier};
+
+pub use api_keys::ApiKeyCache;
+pub use auth_client::AuthClient;
+
+use crate::error::GatewayError;
+use crate::revocation::Revocations;
+use crate::routing::Route;
+
+/// The access-token cookie (seed name).
+pub const ACCESS_COOKIE: &str = "token";
+/// The refresh-token cookie set by auth-service.
+pub const REFRESH_COOKIE: &str = "refresh_token";
+/// Header that carries an API key.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Credentials as found on the request, before any check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented {
+    None,
+    ApiKey(String),
+    Bearer(String),
+    Cookie(String),
+}
+
+impl Presented {
+    /// An API key first, then a bearer token, then the cookie (the order auth-service uses too).
+    pub fn from_request(req: &HttpRequest) -> Self {
+        if let Some(key) = req
+            .headers()
+            .get(API_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+        {
+            return Self::ApiKey(key.trim().to_owned());
+        }
+        match bearer_token(req) {
+            Some(t) if t.starts_with("pk_") => Self::ApiKey(t),
+            Some(t) => Self::Bearer(t),
+            None => req
+                .cookie(ACCESS_COOKIE)
+                .map(|c| c.value().to_owned())
+                .filter(|v| !v.is_empty())
+                .map_or(Self::None, Self::Cookie),
+        }
+    }
+
+    /// Whether the browser sent these credentials by itself (the case CSRF and origin checks are about).
+    pub fn is_cookie(&self) -> bool {
+        matches!(self, Self::Cookie(_))
+    }
+}
+
+/// A verified caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub claims: AccessClaims,
+    /// The token forwarded to the service as `Authorization: Bearer`.
+    pub token: String,
+    /// The rate-limit identity: `user:<id>` or, for API keys, `key:<id>`.
+    pub client_key: String,
+}
+
+impl Principal {
+    fn new(claims: AccessClaims, token: String) -> Self {
+        let client_key = match &claims.akid {
+            Some(key_id) => format!("key:{key_id}"),
+            None => format!("user:{}", claims.sub),
+        };
+        Self {
+            claims,
+            token,
+            client_key,
+        }
+    }
+}
+
+/// The result of identifying a request.
+#[derive(Debug, Default)]
+pub struct Identity {
+    pub principal: Option<Principal>,
+    /// Why the presented credentials were refused (the request is anonymous then).
+    pub refused: Option<GatewayError>,
+    /// `Set-Cookie` values of a silent refresh, for the response.
+    pub set_cookies: Vec<HeaderValue>,
+}
+
+/// What identification needs from the application state.
+pub struct Authenticator<'a> {
+    pub verifier: &'a Verifier,
+    pub revocations: &'a Revocations,
+    pub api_keys: &'a ApiKeyCache,
+    pub auth: &'a AuthClient,
+    pub fail_open: bool,
+}
+
+impl Authenticator<'_> {
+    /// Identifies the caller of `req` on `route`.
+    pub async fn identify(
+        &self,
+        req: &HttpRequest,
+        route: &Route,
+        presented: &Presented,
+    ) -> Identity {
+        let outcome = match presented {
+            Presented::None => Err(GatewayError::NotLoggedIn),
+            Presented::ApiKey(key) => self.api_keys.principal(key, self).await,
+            Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await,
+        };
+        let may_refresh = route.silent_refresh
+            && matches!(
+                (presented, &outcome),
+                (Presented::None, _)
+                    | (
+                        Presented::Cookie(_),
+                        Err(GatewayError::BadCredentials("expired"))
+                    )
+            );
+        match outcome {
+            Ok(principal) => Identity {
+                principal: Some(principal),
+                ..Identity::default()
+            },
+            Err(refused) => {
+                if may_refresh
+                    && let Some(refresh) =
+                        req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty())
+                    && let Some(identity) = self.refresh(refresh.value()).await
+                {
+                    return identity;
+                }
+                Identity {
+                    refused: Some(refused),
+                    ..Identity::default()
+                }
+            }
+        }
+    }
+
+    /// Signature, claims, then revocation.
+    pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
+        let claims = self
+            .verifier
+            .verify(token)
+            .await
+            .map_err(|e: TokenError| GatewayError::BadCredentials(e.reason()))?;
+        self.check_revocation(&claims).await?;
+        Ok(Principal::new(claims, token.to_owned()))
+    }
+
+    async fn check_revocation(&self, claims: &AccessClaims) -> Result<(), GatewayError> {
+        match self.revocations.is_revoked(claims).await {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(GatewayError::BadCredentials("revoked")),
+            Err(_) if self.fail_open => {
+                tracing::warn!(
+                    "revocation state unavailable; accepting the token (REVOCATION_FAIL_OPEN)"
+                );
+                Ok(())
+            }
+            Err(_) => Err(GatewayError::RevocationUnavailable),
+        }
+    }
+
+    /// Rotates the refresh session through auth-service; `None` when it refuses (the caller stays
+    /// anonymous) or cannot be reached.
+    async fn refresh(&self, refresh_token: &str) -> Option<Identity> {
+        let refreshed = match self.auth.refresh(refresh_token).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "silent refresh failed");
+                return None;
+            }
+        };
+        let principal = self.verify(&refreshed.token).await.ok()?;
+        tracing::debug!(user.id = %principal.claims.sub, "session refreshed silently");
+        Some(Identity {
+            principal: Some(principal),
+            refused: None,
+            set_cookies: refreshed.set_cookies,
+        })
+    }
+}

@@ -1,0 +1,257 @@
+//! The proxy handler, in phases (after Pingora's `ProxyHttp`): route, identify, limit, authorise (any of
+//! which may answer early), then forward and rewrite the answer.
+
+mod body;
+mod forward;
+pub mod headers;
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use shared::error::{ApiError, ErrorCode};
+use shared::http::current_request_id;
+
+use crate::client_ip::client_ip;
+use crate::cors::origin_allowed;
+use crate::error::GatewayError;
+use crate::identity::{Identity, Presented, REFRESH_COOKIE};
+use crate::rate_limit::{Bucket, Decision, apply_headers};
+use crate::routing::{BodyRule, Route, Upstream};
+use crate::state::AppState;
+use body::Outgoing;
+use forward::Target;
+use headers::Forwarding;
+
+/// Every proxied route lands here.
+pub async fn proxy(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Some(route) = crate::routing::route(req.method(), req.path()) else {
+        return error_response(GatewayError::NotFound.into());
+    };
+    let ip = caller_ip(&req, &state);
+    let presented = Presented::from_request(&req);
+    if refused_by_origin(&req, &state, &presented) {
+        return error_response(
+            GatewayError::Forbidden("Cross-origin request from an origin that is not allowed")
+                .into(),
+        );
+    }
+    let identity = state
+        .authenticator()
+        .identify(&req, &route, &presented)
+        .await;
+    let decision = if route.exempt {
+        None
+    } else {
+        let client = identity
+            .principal
+            .as_ref()
+            .map_or_else(|| format!("ip:{ip}"), |p| p.client_key.clone());
+        let decision = limit(&state, &route, &client, &ip.to_string()).await;
+        if !decision.allowed {
+            return too_many_requests(&decision);
+        }
+        Some(decision)
+    };
+    let call = Call {
+        req: &req,
+        state: &state,
+        route: &route,
+        presented: &presented,
+        identity: &identity,
+        ip,
+    };
+    let mut res = match call.authorise_and_forward(payload).await {
+        Ok(res) => res,
+        Err(err) => error_response(err.into()),
+    };
+    if let Some(decision) = &decision {
+        apply_headers(res.headers_mut(), decision);
+    }
+    for cookie in identity.set_cookies {
+        res.headers_mut()
+            .append(actix_web::http::header::SET_COOKIE, cookie);
+    }
+    res
+}
+
+/// What the earlier phases established about one request.
+struct Call<'a> {
+    req: &'a HttpRequest,
+    state: &'a AppState,
+    route: &'a Route,
+    presented: &'a Presented,
+    identity: &'a Identity,
+    ip: std::net::IpAddr,
+}
+
+impl Call<'_> {
+    /// Refuses an anonymous call to a protected route, else forwards it.
+    async fn authorise_and_forward(
+        &self,
+        payload: web::Payload,
+    ) -> Result<HttpResponse, GatewayError> {
+        let Self {
+            req,
+            state,
+            route,
+            presented,
+            identity,
+            ip,
+        } = *self;
+        let refreshed = !identity.set_cookies.is_empty();
+        let principal = identity.principal.as_ref();
+        if principal.is_none() && !route.public {
+            return Err(match &identity.refused {
+                Some(GatewayError::BadCredentials(reason)) => GatewayError::BadCredentials(reason),
+                Some(GatewayError::Forbidden(m)) => GatewayError::Forbidden(m),
+                Some(GatewayError::RevocationUnavailable) => GatewayError::RevocationUnavailable,
+                Some(GatewayError::UpstreamUnreachable { service, .. }) => {
+                    GatewayError::UpstreamUnreachable {
+                        service,
+                        source: anyhow::anyhow!("credential check failed"),
+                    }
+                }
+                _ => GatewayError::NotLoggedIn,
+            });
+        }
+        let settings = &state.settings;
+        let body = match body_rule(req, route) {
+            BodyRule::Webhook => {
+                body::read_small(req, payload, settings.body_limits.webhook).await?
+            }
+            BodyRule::Small => body::read_small(req, payload, settings.body_limits.json).await?,
+            BodyRule::Multipart => body::stream(req, payload, settings.body_limits.multipart)?,
+        };
+        let session_route = route.upstream == Upstream::Auth && !route.silent_refresh;
+        let request_id = current_request_id().unwrap_or_default();
+        let forwarding = Forwarding {
+            bearer: principal.map(|p| p.token.as_str()),
+            // auth-service judges credentials the gateway could not accept itself (it checks the same state).
+            original_credentials: principal.is_none()
+                && route.upstream == Upstream::Auth
+                && !matches!(presented, Presented::None),
+            refresh_cookie: session_route && !refreshed && req.cookie(REFRESH_COOKIE).is_some(),
+            request_id: &request_id,
+            client_ip: ip.to_string(),
+            proto: forwarded_proto(req, state),
+            traceparent: shared::telemetry::traceparent_from_current_span().or_else(|| {
+                req.headers()
+                    .get("traceparent")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            }),
+        };
+        let upstream_headers = headers::upstream_headers(req, &forwarding);
+        let multipart = matches!(body, Outgoing::Stream { .. });
+        let target = Target {
+            base: state.upstream_url(route.upstream),
+            service: route.upstream.name(),
+            timeout: if multipart {
+                settings.timeouts.upload
+            } else {
+                settings.timeouts.request
+            },
+        };
+        let res = forward::send(&state.http, req, &target, upstream_headers, body).await;
+        if let Err(e) = &res {
+            tracing::debug!(upstream = route.upstream.name(), error = %e, "forwarding failed");
+        }
+        res
+    }
+}
+
+fn body_rule(req: &HttpRequest, route: &Route) -> BodyRule {
+    if route.webhook {
+        return BodyRule::Webhook;
+    }
+    let multipart = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    if multipart {
+        BodyRule::Multipart
+    } else {
+        BodyRule::Small
+    }
+}
+
+/// The global budget of the client, then (credential routes) the stricter per-IP one; the answer reports
+/// whichever is closer to running out.
+pub async fn limit(state: &AppState, route: &Route, client: &str, ip: &str) -> Decision {
+    let global = state.limiter.check(Bucket::Global, client).await;
+    if !global.allowed || !route.credential {
+        return global;
+    }
+    let credentials = state
+        .limiter
+        .check(Bucket::Credentials, &format!("ip:{ip}"))
+        .await;
+    if !credentials.allowed || credentials.remaining < global.remaining {
+        credentials
+    } else {
+        global
+    }
+}
+
+/// 429 in the envelope with every rate-limit header.
+pub fn too_many_requests(decision: &Decision) -> HttpResponse {
+    let mut res = error_response(ApiError::new(
+        ErrorCode::RateLimited,
+        "Too many requests, please try again later",
+    ));
+    apply_headers(res.headers_mut(), decision);
+    res
+}
+
+fn error_response(err: ApiError) -> HttpResponse {
+    err.error_response()
+}
+
+/// The client's address (socket peer or trusted `X-Forwarded-For`).
+pub fn caller_ip(req: &HttpRequest, state: &AppState) -> std::net::IpAddr {
+    let peer = req
+        .peer_addr()
+        .map_or(std::net::IpAddr::from([127, 0, 0, 1]), |a| a.ip());
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(peer, &forwarded, &state.settings.trusted_proxies)
+}
+
+/// `https` only when a trusted proxy says so.
+pub fn forwarded_proto(req: &HttpRequest, state: &AppState) -> &'static str {
+    let peer_trusted = req.peer_addr().is_some_and(|a| {
+        state
+            .settings
+            .trusted_proxies
+            .iter()
+            .any(|c| c.contains(a.ip()))
+    });
+    let https = peer_trusted
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    if https { "https" } else { "http" }
+}
+
+/// A state-changing request authenticated by the browser's own cookies, sent from a page of an origin we
+/// do not serve, is refused: SameSite already stops most of these, this stops the rest.
+fn refused_by_origin(req: &HttpRequest, state: &AppState, presented: &Presented) -> bool {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let cookie_auth = presented.is_cookie()
+        || (matches!(presented, Presented::None) && req.cookie(REFRESH_COOKIE).is_some());
+    let origin = req.headers().get("origin");
+    !safe && cookie_auth && origin.is_some_and(|o| !origin_allowed(&state.settings, o))
+}

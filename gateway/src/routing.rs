@@ -1,0 +1,247 @@
+//! The route table: which service owns a path, whether it is public, which rate limits and body rules
+//! apply, and whether the gateway may refresh an expired cookie session on it. Paths are never rewritten.
+
+use actix_web::http::Method;
+
+/// A service behind the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Upstream {
+    Auth,
+    Course,
+    Progress,
+    Payment,
+}
+
+impl Upstream {
+    pub const ALL: [Upstream; 4] = [Self::Auth, Self::Course, Self::Progress, Self::Payment];
+
+    /// The short name used in errors, logs and the health report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::Course => "course",
+            Self::Progress => "progress",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+/// How the request body is handled before it reaches the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRule {
+    /// JSON and other small bodies: read whole up to the JSON limit (413 beyond).
+    Small,
+    /// `multipart/form-data`: streamed through, counted against the upload limit.
+    Multipart,
+    /// The Stripe webhook: read whole up to its own limit and forwarded byte for byte.
+    Webhook,
+}
+
+/// Everything the gateway needs to know about one request's route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub upstream: Upstream,
+    /// Reachable without a principal (credentials, if valid, are still forwarded).
+    pub public: bool,
+    /// A credential endpoint (sign-in, sign-up, password reset, refresh): the stricter per-IP limit.
+    pub credential: bool,
+    /// Not rate limited (the Stripe webhook: Stripe retries and signs every call).
+    pub exempt: bool,
+    /// The gateway may rotate an expired cookie session here; never on the routes that manage sessions.
+    pub silent_refresh: bool,
+    pub webhook: bool,
+}
+
+/// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
+/// with `.`/`..` segments, which an upstream URL parser would resolve into somewhere else, such as
+/// `/internal`).
+pub fn route(method: &Method, path: &str) -> Option<Route> {
+    let rest = path.strip_prefix("/api/v1/")?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.iter().any(|s| is_dot_segment(s)) {
+        return None;
+    }
+    let read = *method == Method::GET || *method == Method::HEAD;
+    let post = *method == Method::POST;
+    let mut r = Route {
+        upstream: Upstream::Auth,
+        public: false,
+        credential: false,
+        exempt: false,
+        silent_refresh: true,
+        webhook: false,
+    };
+    match segments.as_slice() {
+        ["user" | "auth", ..] => {
+            let session_route = matches!(
+                segments.as_slice(),
+                ["user", "signup" | "signin" | "signout" | "forgot-password"]
+                    | ["user", "reset-password", _]
+                    | [
+                        "auth",
+                        "register" | "login" | "logout" | "logout-all" | "refresh-token"
+                    ]
+            );
+            r.silent_refresh = !session_route;
+            r.credential = post
+                && matches!(
+                    segments.as_slice(),
+                    ["user", "signup" | "signin" | "forgot-password"]
+                        | ["user", "reset-password", _]
+                        | ["auth", "register" | "login" | "refresh-token"]
+                );
+            r.public = r.credential
+                || (post
+                    && matches!(
+                        segments.as_slice(),
+                        ["user", "signout"] | ["auth", "logout"]
+                    ))
+                || (read
+                    && matches!(
+                        segments.as_slice(),
+                        ["auth", ".well-known", "jwks.json"]
+                            | ["auth", "openapi.json"]
+                            | ["user", "avatars", _]
+                    ));
+        }
+        ["courses", ..] | ["media", ..] => {
+            r.upstream = Upstream::Course;
+            r.public =
+                read && matches!(
+                    segments.as_slice(),
+                    ["courses", "published" | "search"]
+                        | ["courses", _]
+                        | ["courses", _, "lectures"]
+                        | ["media", ..]
+                ) && segments.iter().all(|s| !s.is_empty());
+        }
+        ["progress", ..] => r.upstream = Upstream::Progress,
+        ["payments", ..] => {
+            r.upstream = Upstream::Payment;
+            if post && segments.as_slice() == ["payments", "webhook"] {
+                r.public = true;
+                r.exempt = true;
+                r.webhook = true;
+                r.silent_refresh = false;
+            }
+        }
+        _ => return None,
+    }
+    Some(r)
+}
+
+/// `.`/`..`, also percent-encoded (`%2e%2E`), which URL parsers resolve.
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(path: &str) -> Option<Route> {
+        route(&Method::GET, path)
+    }
+
+    fn post(path: &str) -> Option<Route> {
+        route(&Method::POST, path)
+    }
+
+    #[test]
+    fn each_prefix_goes_to_its_service() {
+        assert_eq!(
+            get("/api/v1/user/profile").unwrap().upstream,
+            Upstream::Auth
+        );
+        assert_eq!(get("/api/v1/auth/me").unwrap().upstream, Upstream::Auth);
+        assert_eq!(get("/api/v1/courses").unwrap().upstream, Upstream::Course);
+        assert_eq!(
+            get("/api/v1/media/x.png").unwrap().upstream,
+            Upstream::Course
+        );
+        assert_eq!(
+            get("/api/v1/progress").unwrap().upstream,
+            Upstream::Progress
+        );
+        assert_eq!(
+            post("/api/v1/payments/webhook").unwrap().upstream,
+            Upstream::Payment
+        );
+    }
+
+    #[test]
+    fn internal_unknown_and_dot_paths_are_not_routed() {
+        for path in [
+            "/internal/users/1",
+            "/api/v1/internal/users/1",
+            "/api/v1/unknown",
+            "/api/v2/courses",
+            "/api/v1/courses/../../internal/users/1",
+            "/api/v1/courses/%2E%2e/x",
+            "/api/v1/courses/./published",
+        ] {
+            assert_eq!(get(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn only_the_listed_routes_are_public() {
+        for path in [
+            "/api/v1/courses/published",
+            "/api/v1/courses/search",
+            "/api/v1/courses/abc",
+            "/api/v1/courses/abc/lectures",
+            "/api/v1/media/thumbnails/a.png",
+            "/api/v1/auth/.well-known/jwks.json",
+            "/api/v1/user/avatars/a.png",
+        ] {
+            assert!(get(path).unwrap().public, "{path} should be public");
+        }
+        for path in [
+            "/api/v1/courses",
+            "/api/v1/courses/abc/students",
+            "/api/v1/user/profile",
+            "/api/v1/auth/me",
+            "/api/v1/progress",
+            "/api/v1/payments/purchases",
+        ] {
+            assert!(!get(path).unwrap().public, "{path} should need a login");
+        }
+        assert!(
+            !route(&Method::DELETE, "/api/v1/courses/abc")
+                .unwrap()
+                .public
+        );
+        assert!(!post("/api/v1/courses").unwrap().public);
+        assert!(post("/api/v1/user/signin").unwrap().public);
+        assert!(post("/api/v1/user/signout").unwrap().public);
+        assert!(!post("/api/v1/auth/logout-all").unwrap().public);
+    }
+
+    #[test]
+    fn credential_routes_get_the_stricter_limit_and_no_silent_refresh() {
+        for path in [
+            "/api/v1/user/signin",
+            "/api/v1/auth/login",
+            "/api/v1/user/signup",
+            "/api/v1/auth/register",
+            "/api/v1/user/forgot-password",
+            "/api/v1/user/reset-password/abc",
+            "/api/v1/auth/refresh-token",
+        ] {
+            let r = post(path).unwrap();
+            assert!(r.credential && r.public && !r.silent_refresh, "{path}");
+        }
+        assert!(!post("/api/v1/user/signout").unwrap().silent_refresh);
+        assert!(get("/api/v1/user/profile").unwrap().silent_refresh);
+    }
+
+    #[test]
+    fn only_the_webhook_is_exempt() {
+        let hook = post("/api/v1/payments/webhook").unwrap();
+        assert!(hook.exempt && hook.webhook && hook.public);
+        assert!(!get("/api/v1/payments/webhook").unwrap().exempt);
+        assert!(!post("/api/v1/user/signin").unwrap().exempt);
+    }
+}

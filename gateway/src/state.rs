@@ -1,0 +1,52 @@
+//! The gateway's shared state: settings, the pooled HTTP client, the token verifier, the revocation copy,
+//! the API key cache and the rate limiter. Built once, registered as `web::Data`.
+
+use std::time::Instant;
+
+use redis::aio::ConnectionManager;
+use shared::jwks::Verifier;
+
+use crate::config::Settings;
+use crate::docs::DocsCache;
+use crate::identity::{ApiKeyCache, AuthClient, Authenticator};
+use crate::rate_limit::RateLimiter;
+use crate::revocation::Revocations;
+use crate::routing::Upstream;
+
+pub struct AppState {
+    pub settings: Settings,
+    /// One pooled client for every upstream call, shared by all workers.
+    pub http: reqwest::Client,
+    pub verifier: Verifier,
+    pub revocations: Revocations,
+    pub api_keys: ApiKeyCache,
+    pub auth: AuthClient,
+    pub limiter: RateLimiter,
+    pub redis: ConnectionManager,
+    pub docs: DocsCache,
+    pub started: Instant,
+}
+
+impl AppState {
+    /// The identification phase's view of the state.
+    pub fn authenticator(&self) -> Authenticator<'_> {
+        Authenticator {
+            verifier: &self.verifier,
+            revocations: &self.revocations,
+            api_keys: &self.api_keys,
+            auth: &self.auth,
+            fail_open: self.settings.revocation_fail_open,
+        }
+    }
+
+    /// The base URL of a service.
+    pub fn upstream_url(&self, upstream: Upstream) -> &str {
+        let u = &self.settings.upstreams;
+        match upstream {
+            Upstream::Auth => &u.auth,
+            Upstream::Course => &u.course,
+            Upstream::Progress => &u.progress,
+            Upstream::Payment => &u.payment,
+        }
+    }
+}
