@@ -87,6 +87,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     pub timeouts: Timeouts,
     pub body_limits: BodyLimits,
+    /// `HTTP_WORKERS`: request-handling threads (default: one per CPU core).
+    pub workers: Option<usize>,
     /// `HEALTH_CHECK_TIMEOUT_MS`: the bound on each check of `/api/v1/healthcheck` (default 1500).
     pub health_timeout: Duration,
 }
@@ -159,6 +161,7 @@ impl Settings {
                 multipart: v.or("MULTIPART_BODY_LIMIT_BYTES", (1 << 30) + (10 << 20))?,
                 webhook: v.or("WEBHOOK_BODY_LIMIT_BYTES", 1024 * 1024)?,
             },
+            workers: v.optional("HTTP_WORKERS")?.filter(|n: &usize| *n > 0),
             health_timeout: Duration::from_millis(v.or("HEALTH_CHECK_TIMEOUT_MS", 1500)?),
         })
     }

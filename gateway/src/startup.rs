@@ -31,7 +31,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let listener = std::net::TcpListener::bind((s.host.as_str(), s.port))
         .with_context(|| format!("cannot bind {}:{}", s.host, s.port))?;
     let port = listener.local_addr()?.port();
-    let server = HttpServer::new(move || {
+    let workers = settings.workers;
+    let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(cors))
             .wrap(from_fn(security_headers))
@@ -40,10 +41,14 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
             .configure(routes::configure)
             .default_service(web::to(not_found))
     })
-    .shutdown_timeout(BoundServer::SHUTDOWN_TIMEOUT_SECS)
-    .listen(listener)?
-    .run();
-    Ok(BoundServer::from_server(port, server))
+    .shutdown_timeout(BoundServer::SHUTDOWN_TIMEOUT_SECS);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(BoundServer::from_server(
+        port,
+        server.listen(listener)?.run(),
+    ))
 }
 
 async fn state(settings: &Settings) -> anyhow::Result<AppState> {
