@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod auth_client;
+mod verified;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
@@ -13,6 +14,7 @@ use shared::jwks::{TokenError, Verifier};
 
 pub use api_keys::ApiKeyCache;
 pub use auth_client::AuthClient;
+pub use verified::VerifiedTokens;
 
 use crate::error::GatewayError;
 use crate::revocation::Revocations;
@@ -98,6 +100,7 @@ pub struct Identity {
 /// What identification needs from the application state.
 pub struct Authenticator<'a> {
     pub verifier: &'a Verifier,
+    pub verified: &'a VerifiedTokens,
     pub revocations: &'a Revocations,
     pub api_keys: &'a ApiKeyCache,
     pub auth: &'a AuthClient,
@@ -149,11 +152,18 @@ impl Authenticator<'_> {
 
     /// Signature, claims, then revocation.
     pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
-        let claims = self
-            .verifier
-            .verify(token)
-            .await
-            .map_err(|e: TokenError| GatewayError::BadCredentials(e.reason()))?;
+        let claims = match self.verified.get(token) {
+            Some(claims) => claims,
+            None => {
+                let claims = self
+                    .verifier
+                    .verify(token)
+                    .await
+                    .map_err(|e: TokenError| GatewayError::BadCredentials(e.reason()))?;
+                self.verified.insert(token, &claims);
+                claims
+            }
+        };
         self.check_revocation(&claims).await?;
         Ok(Principal::new(claims, token.to_owned()))
     }

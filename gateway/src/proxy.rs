@@ -147,7 +147,7 @@ impl Call<'_> {
         let upstream_headers = headers::upstream_headers(req, &forwarding);
         let multipart = matches!(body, Outgoing::Stream { .. });
         let target = Target {
-            base: state.upstream_url(route.upstream),
+            url: state.upstream_target(route.upstream, req.path(), req.uri().query()),
             service: route.upstream.name(),
             timeout: if multipart {
                 settings.timeouts.upload

@@ -13,14 +13,14 @@ use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 use crate::config::Settings;
 use crate::cors::cors;
 use crate::docs::DocsCache;
-use crate::identity::{ApiKeyCache, AuthClient};
+use crate::identity::{ApiKeyCache, AuthClient, VerifiedTokens};
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routes;
 use crate::security_headers::security_headers;
-use crate::state::AppState;
+use crate::state::{AppState, UpstreamBases};
 
-/// How often idle rate-limit buckets and stale API keys are forgotten.
+/// How often idle rate-limit buckets, stale API keys and verified tokens are forgotten.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`.
@@ -84,7 +84,10 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
         settings.rate_limits.use_redis.then(|| redis.clone()),
         &s.redis_prefix,
     );
+    let upstream_bases =
+        UpstreamBases::parse(&settings.upstreams).context("an upstream URL does not parse")?;
     Ok(AppState {
+        upstream_bases,
         auth: AuthClient::new(
             http.clone(),
             &settings.upstreams.auth,
@@ -93,6 +96,7 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
         docs: DocsCache::default(),
         http,
         verifier,
+        verified: VerifiedTokens::default(),
         revocations,
         api_keys,
         limiter,
@@ -110,6 +114,7 @@ fn spawn_pruning(state: std::sync::Weak<AppState>) {
             let Some(state) = state.upgrade() else { return };
             state.limiter.prune();
             state.api_keys.prune();
+            state.verified.prune();
         }
     });
 }

@@ -8,7 +8,7 @@ use shared::jwks::Verifier;
 
 use crate::config::Settings;
 use crate::docs::DocsCache;
-use crate::identity::{ApiKeyCache, AuthClient, Authenticator};
+use crate::identity::{ApiKeyCache, AuthClient, Authenticator, VerifiedTokens};
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routing::Upstream;
@@ -18,6 +18,8 @@ pub struct AppState {
     /// One pooled client for every upstream call, shared by all workers.
     pub http: reqwest::Client,
     pub verifier: Verifier,
+    /// Tokens whose signature was checked recently.
+    pub verified: VerifiedTokens,
     pub revocations: Revocations,
     pub api_keys: ApiKeyCache,
     pub auth: AuthClient,
@@ -25,6 +27,28 @@ pub struct AppState {
     pub redis: ConnectionManager,
     pub docs: DocsCache,
     pub started: Instant,
+    /// The upstream base URLs, parsed once: parsing a URL (host, IDNA) per request shows on the profile.
+    pub upstream_bases: UpstreamBases,
+}
+
+/// Parsed base URL of each service.
+pub struct UpstreamBases {
+    pub auth: reqwest::Url,
+    pub course: reqwest::Url,
+    pub progress: reqwest::Url,
+    pub payment: reqwest::Url,
+}
+
+impl UpstreamBases {
+    /// Parses the configured URLs (already checked to be http(s) by the settings).
+    pub fn parse(u: &crate::config::Upstreams) -> anyhow::Result<Self> {
+        Ok(Self {
+            auth: u.auth.parse()?,
+            course: u.course.parse()?,
+            progress: u.progress.parse()?,
+            payment: u.payment.parse()?,
+        })
+    }
 }
 
 impl AppState {
@@ -32,11 +56,31 @@ impl AppState {
     pub fn authenticator(&self) -> Authenticator<'_> {
         Authenticator {
             verifier: &self.verifier,
+            verified: &self.verified,
             revocations: &self.revocations,
             api_keys: &self.api_keys,
             auth: &self.auth,
             fail_open: self.settings.revocation_fail_open,
         }
+    }
+
+    /// `path_and_query` on a service: the parsed base with its path and query replaced.
+    pub fn upstream_target(
+        &self,
+        upstream: Upstream,
+        path: &str,
+        query: Option<&str>,
+    ) -> reqwest::Url {
+        let b = &self.upstream_bases;
+        let mut url = match upstream {
+            Upstream::Auth => b.auth.clone(),
+            Upstream::Course => b.course.clone(),
+            Upstream::Progress => b.progress.clone(),
+            Upstream::Payment => b.payment.clone(),
+        };
+        url.set_path(path);
+        url.set_query(query);
+        url
     }
 
     /// The base URL of a service.

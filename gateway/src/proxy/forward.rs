@@ -13,8 +13,8 @@ use super::headers::{passes_downstream, to_actix, upstream_connection_listed};
 use crate::error::GatewayError;
 
 /// Where and how long.
-pub struct Target<'a> {
-    pub base: &'a str,
+pub struct Target {
+    pub url: reqwest::Url,
     pub service: &'static str,
     pub timeout: Duration,
 }
@@ -23,19 +23,15 @@ pub struct Target<'a> {
 pub async fn send(
     http: &reqwest::Client,
     req: &HttpRequest,
-    target: &Target<'_>,
+    target: &Target,
     mut headers: HeaderMap,
     body: Outgoing,
 ) -> Result<HttpResponse, GatewayError> {
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path(), |p| p.as_str());
-    let url = format!("{}{path}", target.base);
+    let url = &target.url;
     let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|e| GatewayError::BadBody(format!("Unsupported method: {e}")))?;
     let head = method == reqwest::Method::HEAD;
-    let request = |headers: HeaderMap| http.request(method.clone(), &url).headers(headers);
+    let request = |headers: HeaderMap| http.request(method.clone(), url.clone()).headers(headers);
     let response = match body {
         Outgoing::Stream { body, too_large } => {
             if let Some(len) = declared_length(req) {
@@ -92,7 +88,7 @@ impl From<Failure> for GatewayError {
 }
 
 async fn deadline(
-    target: &Target<'_>,
+    target: &Target,
     send: impl Future<Output = reqwest::Result<reqwest::Response>>,
 ) -> Result<reqwest::Response, Failure> {
     match tokio::time::timeout(target.timeout, send).await {

@@ -8,22 +8,24 @@ use actix_web::web;
 
 use crate::proxy::proxy;
 
-/// The proxied groups, one resource each so traces name the group rather than the raw path.
+/// The proxied groups, one scope each so traces name the group rather than the raw path. Scopes match by
+/// prefix without a regex, which keeps routing off the profile.
 const PROXIED: [&str; 6] = [
-    "/api/v1/user/{tail:.*}",
-    "/api/v1/auth/{tail:.*}",
-    "/api/v1/courses{tail:.*}",
-    "/api/v1/media/{tail:.*}",
-    "/api/v1/progress{tail:.*}",
-    "/api/v1/payments/{tail:.*}",
+    "/api/v1/user",
+    "/api/v1/auth",
+    "/api/v1/courses",
+    "/api/v1/media",
+    "/api/v1/progress",
+    "/api/v1/payments",
 ];
 
 /// Mounts every route of the gateway.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     healthcheck::configure(cfg);
-    docs::configure(cfg);
-    for pattern in PROXIED {
-        cfg.service(web::resource(pattern).route(web::route().to(proxy)));
+    for prefix in PROXIED {
+        cfg.service(web::scope(prefix).default_service(web::to(proxy)));
     }
+    // Last: the viewer's route is a regex, which every request would otherwise be matched against first.
+    docs::configure(cfg);
 }

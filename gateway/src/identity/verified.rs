@@ -1,0 +1,60 @@
+//! A short-lived cache of tokens whose signature and claims were already verified, so that a client
+//! sending the same token again does not pay for another Ed25519 verification. Only the signature check is
+//! cached: revocation is asked on every request. Entries live until the token expires or for a minute,
+//! whichever is sooner (so a key withdrawn from the JWKS stops being honoured within a minute too).
+
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use shared::claims::AccessClaims;
+
+/// Longest an entry is trusted without verifying the signature again.
+const MAX_AGE: Duration = Duration::from_secs(60);
+/// Entries kept at most; the cache starts over when full (cheap, and bounded under any load).
+const CAPACITY: usize = 10_000;
+
+struct Entry {
+    claims: AccessClaims,
+    until: Instant,
+}
+
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: RwLock<HashMap<String, Entry>>,
+}
+
+impl VerifiedTokens {
+    /// The claims of `token` if it was verified recently and has not expired since.
+    pub fn get(&self, token: &str) -> Option<AccessClaims> {
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        let entry = entries.get(token)?;
+        let now = chrono::Utc::now().timestamp();
+        (Instant::now() < entry.until && entry.claims.exp > now).then(|| entry.claims.clone())
+    }
+
+    /// Remembers a token that just passed verification.
+    pub fn insert(&self, token: &str, claims: &AccessClaims) {
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            token.to_owned(),
+            Entry {
+                claims: claims.clone(),
+                until: Instant::now() + MAX_AGE,
+            },
+        );
+    }
+
+    /// Drops entries that are no longer usable (called periodically).
+    pub fn prune(&self) {
+        let now = Instant::now();
+        let epoch = chrono::Utc::now().timestamp();
+        self.entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, e| now < e.until && e.claims.exp > epoch);
+    }
+}
