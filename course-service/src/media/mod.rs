@@ -2,6 +2,8 @@
 //! duration off the blocking pool, and removing files that are no longer referenced.
 
 pub mod duration;
+#[doc(hidden)]
+pub mod fixtures;
 
 use std::path::PathBuf;
 

@@ -8,6 +8,7 @@ use serde_json::json;
 use shared::query::Page;
 
 use super::form::Errors;
+use super::openapi::{CourseListResponse, ErrorEnvelope};
 use super::views;
 use crate::domain::{Category, Level, Price, SearchText};
 use crate::error::{CourseError, CourseResult};
@@ -123,6 +124,16 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
 }
 
 /// Published courses, newest first; optional `category` (case-insensitive, exact) and `level`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses/published",
+    tag = "courses",
+    params(("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100"), ("category" = Option<String>, Query, description = "Case-insensitive exact match"), ("level" = Option<String>, Query, description = "beginner, intermediate or advanced")),
+    responses(
+        (status = 200, description = "Published courses, newest first, instructors embedded", body = CourseListResponse),
+        (status = 400, description = "Bad page, limit or level", body = ErrorEnvelope),
+    ),
+)]
 async fn list_published_courses(
     state: web::Data<AppState>,
     query: web::Query<CatalogueQuery>,
@@ -131,6 +142,23 @@ async fn list_published_courses(
 }
 
 /// Search over published courses; at least one filter is required.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses/search",
+    tag = "courses",
+    params(
+        ("query" = Option<String>, Query, description = "In title, subtitle or description; case-insensitive, literal, at most 100 characters"),
+        ("title" = Option<String>, Query, description = "In the title; case-insensitive, literal, at most 100 characters"),
+        ("category" = Option<String>, Query), ("level" = Option<String>, Query),
+        ("minPrice" = Option<f64>, Query), ("maxPrice" = Option<f64>, Query),
+        ("sortBy" = Option<String>, Query, description = "newest (default), price-asc, price-desc, title"),
+        ("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100"),
+    ),
+    responses(
+        (status = 200, description = "Matching published courses", body = CourseListResponse),
+        (status = 400, description = "No filter at all, or a bad value", body = ErrorEnvelope),
+    ),
+)]
 async fn search_courses(
     state: web::Data<AppState>,
     query: web::Query<CatalogueQuery>,

@@ -1,20 +1,20 @@
-//! Course management: create (multipart), the caller's own courses, details, update, publish, delete.
+//! `POST /courses` (create, multipart) and `GET /courses` (the caller's own courses), and the course field
+//! parsing that updates share.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR};
-use shared::events::{COURSE_DELETED, CourseDeleted};
 use shared::media::{MediaKind, MediaStore, new_key};
-use shared::principal::{MaybePrincipal, Principal};
+use shared::principal::Principal;
 use shared::query::Page;
 
-use super::access::{COURSE_NOT_FOUND, course_access, ensure_manager, ensure_teacher, load_course};
+use super::access::ensure_teacher;
 use super::form::{self, Errors, FileSpec, Form};
+use super::openapi::{CourseForm, CourseListResponse, CourseResponse, ErrorEnvelope};
 use super::views;
 use crate::domain::{Category, CourseDescription, CourseTitle, Level, Price, Subtitle};
 use crate::error::{CourseError, CourseResult};
-use crate::events;
 use crate::media::{self, THUMBNAILS};
 use crate::state::AppState;
 use crate::store::{CourseChanges, CourseQuery, NewCourse, object_id};
@@ -27,18 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Routes under `/courses/{courseId}`; mounted after the fixed paths (`published`, `search`).
-pub fn configure_item(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/courses/{courseId}")
-            .route(web::get().to(get_course))
-            .route(web::patch().to(update_course))
-            .route(web::delete().to(delete_course)),
-    )
-    .service(web::resource("/courses/{courseId}/publish").route(web::patch().to(publish_course)));
-}
-
-const COURSE_FIELDS: &[&str] = &[
+pub(super) const COURSE_FIELDS: &[&str] = &[
     "title",
     "subtitle",
     "description",
@@ -47,7 +36,7 @@ const COURSE_FIELDS: &[&str] = &[
     "level",
 ];
 
-fn thumbnail_spec(state: &AppState) -> FileSpec {
+pub(super) fn thumbnail_spec(state: &AppState) -> FileSpec {
     FileSpec {
         name: "thumbnail",
         kind: MediaKind::Image,
@@ -56,7 +45,7 @@ fn thumbnail_spec(state: &AppState) -> FileSpec {
 }
 
 /// Parses the course fields present in `form` (all required when `creating`).
-fn course_changes(form: &Form, creating: bool) -> CourseResult<CourseChanges> {
+pub(super) fn course_changes(form: &Form, creating: bool) -> CourseResult<CourseChanges> {
     let mut errors = Errors::default();
     let mut required = |name: &str, label: &str| -> Option<String> {
         match form.get(name) {
@@ -121,6 +110,21 @@ pub fn caller_oid(caller: &Principal) -> CourseResult<mongodb::bson::oid::Object
 }
 
 /// Creates an unpublished course (instructor or admin; multipart with a `thumbnail`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/courses",
+    tag = "courses",
+    request_body(content = CourseForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Created, unpublished (\"Course created successfully\")", body = CourseResponse),
+        (status = 400, description = "Validation error, missing thumbnail or an unknown field", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
+        (status = 413, description = "Thumbnail over 5 MB", body = ErrorEnvelope),
+        (status = 415, description = "Not multipart, or the thumbnail is not a JPEG, PNG, WebP or GIF", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn create_course(
     state: web::Data<AppState>,
     caller: Principal,
@@ -187,6 +191,19 @@ struct PageQuery {
 }
 
 /// The caller's own courses, drafts included, newest first (instructor or admin).
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses",
+    tag = "courses",
+    params(("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100")),
+    responses(
+        (status = 200, description = "The caller's courses, drafts included, newest first", body = CourseListResponse),
+        (status = 400, description = "Bad page or limit", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn list_own_courses(
     state: web::Data<AppState>,
     caller: Principal,
@@ -207,169 +224,5 @@ async fn list_own_courses(
         "success": true,
         "data": views::courses(&state, &courses).await,
         "pagination": page.meta(total),
-    })))
-}
-
-/// One course with its ordered lectures; drafts only for the owner, admins and enrolled students.
-async fn get_course(
-    state: web::Data<AppState>,
-    caller: MaybePrincipal,
-    path: web::Path<String>,
-) -> CourseResult<HttpResponse> {
-    let (id, course) = load_course(&state, &path).await?;
-    let access = course_access(&state, caller.0.as_ref(), id, &course).await?;
-    let lectures = state.store.lectures.list(id).await?;
-    let lectures = lectures
-        .iter()
-        .map(|l| views::lecture(&state, l, access.can_watch(&course, l)))
-        .collect();
-    let instructors = state
-        .users
-        .lookup(std::slice::from_ref(&course.instructor_id))
-        .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "course": views::course(&state, &course, &instructors, Some(lectures)),
-    })))
-}
-
-/// Changes any create field (multipart with an optional new `thumbnail`, or JSON); the old thumbnail is
-/// removed once the new one is in place.
-async fn update_course(
-    state: web::Data<AppState>,
-    caller: Principal,
-    path: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> CourseResult<HttpResponse> {
-    let (id, course) = load_course(&state, &path).await?;
-    ensure_manager(&caller, &course)?;
-    let mut form = if form::is_multipart(&req) {
-        form::read_multipart(
-            &state,
-            &req,
-            payload,
-            COURSE_FIELDS,
-            &thumbnail_spec(&state),
-        )
-        .await?
-    } else {
-        form::read_json(&state, payload, COURSE_FIELDS).await?
-    };
-    let mut changes = course_changes(&form, false)?;
-    if let Some(temp) = form.file.take() {
-        let key = new_key(THUMBNAILS, temp.extension());
-        state.media.put(temp, &key).await?;
-        changes.thumbnail_key = Some(key);
-    }
-    let new_key = changes.thumbnail_key.clone();
-    let updated = match state.store.courses.update(id, changes).await {
-        Ok(updated) => updated,
-        Err(e) => {
-            if let Some(key) = &new_key {
-                media::remove(state.media.as_ref(), key).await;
-            }
-            return Err(e.into());
-        }
-    };
-    let Some((before, after)) = updated else {
-        if let Some(key) = &new_key {
-            media::remove(state.media.as_ref(), key).await;
-        }
-        return Err(COURSE_NOT_FOUND);
-    };
-    if new_key.is_some() && before.thumbnail_key != after.thumbnail_key {
-        media::remove(state.media.as_ref(), &before.thumbnail_key).await;
-    }
-    let instructors = state
-        .users
-        .lookup(std::slice::from_ref(&after.instructor_id))
-        .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Course updated successfully",
-        "course": views::course(&state, &after, &instructors, None),
-    })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublishBody {
-    publish: bool,
-}
-
-/// Publishes (needs at least one lecture) or unpublishes a course.
-async fn publish_course(
-    state: web::Data<AppState>,
-    caller: Principal,
-    path: web::Path<String>,
-    body: web::Json<PublishBody>,
-) -> CourseResult<HttpResponse> {
-    let (id, course) = load_course(&state, &path).await?;
-    ensure_manager(&caller, &course)?;
-    const NO_LECTURES: &str = "A course needs at least one lecture before it can be published";
-    if body.publish && course.lecture_ids.is_empty() {
-        return Err(CourseError::field("publish", NO_LECTURES));
-    }
-    let updated = state.store.courses.set_published(id, body.publish).await?;
-    let course = updated.ok_or_else(|| CourseError::field("publish", NO_LECTURES))?;
-    events::emit_course_updated(&state.store, &state.outbox_notify, &course).await?;
-    let instructors = state
-        .users
-        .lookup(std::slice::from_ref(&course.instructor_id))
-        .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": if body.publish { "Course published successfully" } else { "Course unpublished successfully" },
-        "course": views::course(&state, &course, &instructors, None),
-    })))
-}
-
-/// Deletes a course with its lectures and media; refused (409) while students are enrolled, unless the
-/// caller is an admin.
-async fn delete_course(
-    state: web::Data<AppState>,
-    caller: Principal,
-    path: web::Path<String>,
-) -> CourseResult<HttpResponse> {
-    const ENROLLED: CourseError =
-        CourseError::Conflict("The course has enrolled students and cannot be deleted");
-    let (id, course) = load_course(&state, &path).await?;
-    ensure_manager(&caller, &course)?;
-    let admin = caller.is_admin();
-    if !admin && course.enrolled_count > 0 {
-        return Err(ENROLLED);
-    }
-    let Some(course) = state
-        .store
-        .courses
-        .delete(id, (!admin).then_some(0))
-        .await?
-    else {
-        // Someone enrolled (or deleted it) since it was loaded.
-        return match state.store.courses.find_by_id(id).await? {
-            Some(_) => Err(ENROLLED),
-            None => Err(COURSE_NOT_FOUND),
-        };
-    };
-    let lectures = state.store.lectures.delete_for_course(id).await?;
-    state.store.enrolments.delete_for_course(id).await?;
-    events::emit(
-        &state.store,
-        &state.outbox_notify,
-        COURSE_DELETED,
-        CourseDeleted {
-            course_id: course.id.clone(),
-        },
-    )
-    .await?;
-    media::remove(state.media.as_ref(), &course.thumbnail_key).await;
-    for lecture in &lectures {
-        media::remove(state.media.as_ref(), &lecture.video_key).await;
-    }
-    tracing::info!(course.id = %course.id, user.id = %caller.user_id, "course deleted");
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Course deleted successfully",
     })))
 }

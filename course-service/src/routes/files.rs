@@ -13,6 +13,7 @@ use shared::principal::MaybePrincipal;
 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 
 use super::access::course_access;
+use super::openapi::ErrorEnvelope;
 use crate::error::{CourseError, CourseResult};
 use crate::media::{THUMBNAILS, VIDEOS};
 use crate::state::AppState;
@@ -84,6 +85,24 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
 }
 
 /// A stored file, checked against the caller's rights to it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/media/{key}",
+    tag = "media",
+    params(
+        ("key" = String, Path, description = "`thumbnails/<file>` or `videos/<file>` as in `thumbnail` / `videoUrl`"),
+        ("Range" = Option<String>, Header, description = "One range: `bytes=a-b`, `bytes=a-` or `bytes=-n`"),
+    ),
+    responses(
+        (status = 200, description = "The whole file", content(("image/*"), ("video/mp4"), ("video/webm"))),
+        (status = 206, description = "The requested bytes, with `Content-Range`"),
+        (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "A video the caller may not watch", body = ErrorEnvelope),
+        (status = 404, description = "Unknown media", body = ErrorEnvelope),
+        (status = 416, description = "The range starts past the end (`Content-Range: bytes */<size>`)", body = ErrorEnvelope),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+)]
 async fn get_media(
     state: web::Data<AppState>,
     caller: MaybePrincipal,

@@ -11,6 +11,9 @@ use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{LECTURE_NOT_FOUND, course_access, ensure_manager, load_course, parse_id};
 use super::form::{self, Errors, FileSpec, Form, parse_bool};
+use super::openapi::{
+    ErrorEnvelope, LectureForm, LectureJson, LectureListResponse, LectureResponse, MessageResponse,
+};
 use super::views;
 use crate::domain::{LectureDescription, LectureOrder, LectureTitle};
 use crate::error::{CourseError, CourseResult};
@@ -117,6 +120,23 @@ async fn refresh_course(state: &AppState, course_id: ObjectId) -> CourseResult<(
 }
 
 /// Adds a lecture (owner or admin); its duration is read from the video container.
+#[utoipa::path(
+    post,
+    path = "/api/v1/courses/{courseId}/lectures",
+    tag = "lectures",
+    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    request_body(content = LectureForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Added (\"Lecture added successfully\"); `duration` read from the container", body = LectureResponse),
+        (status = 400, description = "Malformed id, validation error, missing video or an unknown field", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
+        (status = 404, description = "Unknown course", body = ErrorEnvelope),
+        (status = 413, description = "Video over `VIDEO_MAX_BYTES` (1 GB)", body = ErrorEnvelope),
+        (status = 415, description = "Not multipart, not an MP4 or WebM, or no readable duration", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn add_lecture(
     state: web::Data<AppState>,
     caller: Principal,
@@ -167,6 +187,19 @@ async fn add_lecture(
 }
 
 /// A course's lectures sorted by `order`; `videoUrl` only where the caller may watch.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses/{courseId}/lectures",
+    tag = "lectures",
+    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    responses(
+        (status = 200, description = "Lectures by `order`; `videoUrl` only where the caller may watch", body = LectureListResponse),
+        (status = 400, description = "Malformed id", body = ErrorEnvelope),
+        (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 404, description = "Unknown, or a draft the caller may not see", body = ErrorEnvelope),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+)]
 async fn list_lectures(
     state: web::Data<AppState>,
     caller: MaybePrincipal,
@@ -187,6 +220,26 @@ async fn list_lectures(
 }
 
 /// Changes a lecture (multipart with an optional new `video`, or JSON); the old video is removed.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
+    tag = "lectures",
+    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    request_body(content(
+        (LectureJson = "application/json"),
+        (LectureForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Updated; a replaced video is removed", body = LectureResponse),
+        (status = 400, description = "Malformed id or validation error", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
+        (status = 404, description = "Unknown course or lecture", body = ErrorEnvelope),
+        (status = 413, description = "Video too large", body = ErrorEnvelope),
+        (status = 415, description = "Not an MP4 or WebM", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn update_lecture(
     state: web::Data<AppState>,
     caller: Principal,
@@ -245,6 +298,21 @@ async fn update_lecture(
 
 /// Deletes a lecture and its video. The last lecture of a published course cannot go (409): unpublish
 /// first, so the catalogue never lists an empty course.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
+    tag = "lectures",
+    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    responses(
+        (status = 200, description = "Deleted with its video", body = MessageResponse),
+        (status = 400, description = "Malformed id", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
+        (status = 404, description = "Unknown course or lecture", body = ErrorEnvelope),
+        (status = 409, description = "The last lecture of a published course", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn delete_lecture(
     state: web::Data<AppState>,
     caller: Principal,

@@ -3,12 +3,14 @@
 
 mod access;
 mod catalogue;
+mod course_item;
 mod courses;
 mod files;
 mod form;
 mod health;
 mod internal;
 mod lectures;
+pub mod openapi;
 mod students;
 mod views;
 
@@ -23,9 +25,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     internal::configure(cfg);
     cfg.service(
         web::scope("/api/v1")
+            .configure(openapi::configure)
             .configure(catalogue::configure)
             .configure(courses::configure)
-            .configure(courses::configure_item)
+            .configure(course_item::configure)
             .configure(students::configure)
             .configure(lectures::configure)
             .configure(files::configure),

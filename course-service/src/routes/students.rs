@@ -8,6 +8,7 @@ use shared::principal::Principal;
 use shared::query::Page;
 
 use super::access::{ensure_manager, load_course};
+use super::openapi::{ErrorEnvelope, StudentListResponse};
 use crate::error::CourseResult;
 use crate::state::AppState;
 
@@ -22,6 +23,20 @@ struct PageQuery {
 }
 
 /// Enrolled students `{ _id, name, email, enrolledAt }`, newest enrolment first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses/{courseId}/students",
+    tag = "courses",
+    params(("courseId" = String, Path, description = "Course id"), ("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100")),
+    responses(
+        (status = 200, description = "Enrolled students, newest enrolment first", body = StudentListResponse),
+        (status = 400, description = "Malformed id, bad page or limit", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
+        (status = 404, description = "Unknown course", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn list_students(
     state: web::Data<AppState>,
     caller: Principal,

@@ -1,5 +1,6 @@
 //! MongoDB storage, one file per collection. BSON document types never leave this module.
 
+mod course_query;
 mod courses;
 mod enrolments;
 mod lectures;
@@ -10,7 +11,8 @@ use mongodb::bson::{DateTime as BsonDateTime, doc, oid::ObjectId};
 use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 
-pub use courses::{Course, CourseChanges, CourseQuery, CourseSort, CourseStore, NewCourse};
+pub use course_query::{CourseQuery, CourseSort};
+pub use courses::{Course, CourseChanges, CourseStore, NewCourse};
 pub use enrolments::{Enrolment, EnrolmentStore};
 pub use lectures::{Lecture, LectureChanges, LectureStore, NewLecture};
 pub use outbox::{OutboxEntry, OutboxStore};

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use course_service::config::Settings;
-use course_service::media::duration::fixtures;
+use course_service::media::fixtures;
 use course_service::startup;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response};

@@ -1,6 +1,6 @@
 //! Lectures: add (duration from the container, magic bytes), list in order, update, delete, limits.
 
-use course_service::media::duration::fixtures;
+use course_service::media::fixtures;
 use serde_json::{Value, json};
 
 use crate::helpers::{expect_error, files_under, form, mp4, png, spawn_app};

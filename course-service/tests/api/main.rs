@@ -16,4 +16,5 @@ mod helpers;
 mod internal;
 mod lectures;
 mod media;
+mod openapi;
 mod students;
