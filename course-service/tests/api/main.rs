@@ -6,6 +6,7 @@
     reason = "a test fails by panicking, loudly"
 )]
 
+mod authz;
 mod catalogue;
 mod course_item;
 mod create;
