@@ -201,6 +201,7 @@ pub fn configure_defaults(cfg: &mut web::ServiceConfig, json_limit_bytes: usize)
 pub struct BoundServer {
     port: u16,
     server: actix_web::dev::Server,
+    on_stop: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// How long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -216,25 +217,54 @@ impl BoundServer {
         json_limit_bytes: usize,
         routes: fn(&mut web::ServiceConfig),
     ) -> std::io::Result<Self> {
+        Self::bind_with(host, port, json_limit_bytes, move |cfg| {
+            cfg.app_data(state.clone()).configure(routes);
+        })
+    }
+
+    /// Like [`BoundServer::bind`], for services whose app needs more than one piece of app data (e.g. a
+    /// `web::Data<Verifier>` for `shared::principal`): `configure` registers the data and the routes.
+    pub fn bind_with<F>(
+        host: &str,
+        port: u16,
+        json_limit_bytes: usize,
+        configure: F,
+    ) -> std::io::Result<Self>
+    where
+        F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+    {
         let listener = std::net::TcpListener::bind((host, port))?;
         let port = listener.local_addr()?.port();
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
                 .wrap(actix_web::middleware::from_fn(request_context))
-                .app_data(state.clone())
                 .configure(|cfg| configure_defaults(cfg, json_limit_bytes))
-                .configure(routes)
+                .configure(configure.clone())
                 .default_service(web::to(not_found))
         })
         .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            on_stop: None,
+        })
+    }
+
+    /// Runs `f` once the server has stopped (stops a service's background tasks with it).
+    pub fn on_stop(mut self, f: impl FnOnce() + Send + 'static) -> Self {
+        self.on_stop = Some(Box::new(f));
+        self
     }
 
     /// Wraps a server a service built itself (the gateway, whose app has middleware of its own).
     pub fn from_server(port: u16, server: actix_web::dev::Server) -> Self {
-        Self { port, server }
+        Self {
+            port,
+            server,
+            on_stop: None,
+        }
     }
 
     /// How long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -247,7 +277,11 @@ impl BoundServer {
 
     /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(on_stop) = self.on_stop {
+            on_stop();
+        }
+        result
     }
 }
 

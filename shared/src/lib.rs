@@ -17,6 +17,8 @@ pub mod http;
 pub mod jwks;
 #[cfg(feature = "media")]
 pub mod media;
+#[cfg(all(feature = "actix", feature = "jwks"))]
+pub mod principal;
 #[cfg(any(feature = "mongo", feature = "redis"))]
 pub mod stores;
 #[cfg(feature = "telemetry")]

@@ -1,10 +1,37 @@
-//! HTTP routes of course-service, one module per resource.
+//! HTTP routes of course-service, one module per resource. Public routes live under `/api/v1` at the
+//! same paths the gateway exposes; `/internal` is for other services only.
 
+mod access;
+mod catalogue;
+mod course_item;
+mod courses;
+mod files;
+mod form;
 mod health;
+mod internal;
+mod lectures;
+pub mod openapi;
+mod students;
+mod views;
 
 use actix_web::web;
 
-/// Mounts every route of the service.
+pub use files::{RangeRequest, parse_range};
+
+/// Mounts every route of the service. Fixed course paths (`published`, `search`) come before
+/// `/courses/{courseId}` so they are not read as ids.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    internal::configure(cfg);
+    openapi::configure_root(cfg);
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(openapi::configure)
+            .configure(catalogue::configure)
+            .configure(courses::configure)
+            .configure(course_item::configure)
+            .configure(students::configure)
+            .configure(lectures::configure)
+            .configure(files::configure),
+    );
 }

@@ -1,10 +1,52 @@
-//! `/healthz`, `/readyz` and the 404 fallback, held to the contract every service shares.
+//! `/healthz`, `/readyz`, the 404 fallback, and the 500 envelope that leaks nothing.
 
+use serde_json::Value;
 use test_support::{MONGO, REDIS, assert_health_contract};
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{HEALTH_DBS, clean_up, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongo_and_redis() {
     assert_health_contract(spawn_app_with, &[MONGO, REDIS]).await;
+    let created: Vec<_> = std::mem::take(&mut *HEALTH_DBS.lock().unwrap());
+    let (dbs, dirs) = created.into_iter().unzip();
+    clean_up(dbs, None, dirs);
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_envelope() {
+    let app = spawn_app().await;
+    let res = app.delete("/api/v1/courses/published", None).await;
+    assert_eq!(res.status(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
+    let app = spawn_app().await;
+    let owner = app.user("instructor").await;
+    let (course, _) = app.published_course(&owner, "Sabotaged").await;
+    // Sabotage: a stored level the service cannot read.
+    let oid = mongodb::bson::oid::ObjectId::parse_str(course["_id"].as_str().unwrap()).unwrap();
+    app.db
+        .collection::<mongodb::bson::Document>("courses")
+        .update_one(
+            mongodb::bson::doc! { "_id": oid },
+            mongodb::bson::doc! { "$set": { "level": "wizard-sabotage" } },
+        )
+        .await
+        .unwrap();
+    let res = app.get("/api/v1/courses/published", None).await;
+    assert_eq!(res.status(), 500);
+    let text = res.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["error"], "INTERNAL_ERROR");
+    assert_eq!(body["status"], "error");
+    assert_eq!(body["message"], "Internal server error");
+    assert!(
+        !text.contains("wizard") && !text.contains("level") && !text.contains("bson"),
+        "{text}"
+    );
+    assert!(body["requestId"].is_string());
 }

@@ -1,8 +1,21 @@
-//! Integration tests for course-service: the real server on port 0 against the test MongoDB and Redis.
-
-mod health;
-#[expect(
+//! Integration tests for course-service: the real server on port 0 against the test MongoDB and Redis, with
+//! a real auth-service in-process issuing the tokens and answering the user lookups.
+#![allow(
+    clippy::unwrap_used,
     clippy::expect_used,
-    reason = "test set-up fails loudly; clippy only exempts #[test] functions"
+    reason = "a test fails by panicking, loudly"
 )]
+
+mod authz;
+mod catalogue;
+mod course_item;
+mod create;
+mod events;
+mod flow;
+mod health;
 mod helpers;
+mod internal;
+mod lectures;
+mod media;
+mod openapi;
+mod students;

@@ -1,0 +1,13 @@
+//! Domain newtypes: parsed once from user input, so handlers and the store only see valid values.
+
+mod money;
+mod text;
+
+pub use money::Price;
+pub use text::{
+    Category, CourseDescription, CourseTitle, LectureDescription, LectureOrder, LectureTitle,
+    Level, SearchText, Subtitle,
+};
+
+#[cfg(test)]
+mod tests;

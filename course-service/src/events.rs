@@ -1,0 +1,184 @@
+//! Events in and out: `emit` writes `course.updated` / `course.deleted` / `lecture.deleted` to the outbox,
+//! the relay publishes them, and the consumer keeps enrolments in step with `purchase.completed`,
+//! `purchase.refunded` and `user.deleted` (idempotent by event id, so redelivery is safe).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Serialize;
+use shared::events::{
+    COURSE_UPDATED, Consumer, ConsumerConfig, CourseUpdated, EventEnvelope, PURCHASE_COMPLETED,
+    PURCHASE_REFUNDED, Publisher, PurchaseCompleted, PurchaseRefunded, RawEvent, USER_DELETED,
+    UserDeleted,
+};
+use tokio::sync::{Notify, watch};
+
+use crate::store::{Course, Store, object_id};
+
+/// The consumer group of course-service.
+pub const CONSUMER_GROUP: &str = "course-service";
+
+/// Writes an event to the outbox and wakes the relay. Called right after the change it describes; a
+/// crash between the two loses the event (no transactions), which the docs record.
+pub async fn emit<T: Serialize>(
+    store: &Store,
+    notify: &Notify,
+    topic: &str,
+    payload: T,
+) -> anyhow::Result<()> {
+    let envelope = EventEnvelope::new(topic, payload);
+    let json = serde_json::to_string(&envelope).context("serializing an event")?;
+    store
+        .outbox
+        .insert(&envelope.id, topic, &json)
+        .await
+        .context("writing an event to the outbox")?;
+    notify.notify_one();
+    Ok(())
+}
+
+/// `course.updated` for a course as it is now.
+pub async fn emit_course_updated(
+    store: &Store,
+    notify: &Notify,
+    course: &Course,
+) -> anyhow::Result<()> {
+    let payload = CourseUpdated {
+        course_id: course.id.clone(),
+        lecture_ids: course.lecture_ids.clone(),
+        is_published: course.is_published,
+    };
+    emit(store, notify, COURSE_UPDATED, payload).await
+}
+
+/// Publishes outbox entries until shutdown: on notification, and every second as a safety net.
+pub async fn run_outbox_relay(
+    store: Store,
+    publisher: Publisher,
+    notify: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match store.outbox.pending(100).await {
+            Ok(entries) => {
+                for entry in entries {
+                    let envelope: serde_json::Value = match serde_json::from_str(&entry.envelope) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            tracing::error!(event.id = %entry.id, error = %e, "dropping a malformed outbox entry");
+                            let _ = store.outbox.delete(&entry.id).await;
+                            continue;
+                        }
+                    };
+                    match publisher.publish_value(&entry.topic, &envelope).await {
+                        Ok(_) => {
+                            if let Err(e) = store.outbox.delete(&entry.id).await {
+                                tracing::warn!(event.id = %entry.id, error = %e, "published event stays in the outbox");
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(event.id = %entry.id, error = %e, "publishing an outbox event failed; will retry");
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the outbox failed; will retry"),
+        }
+        tokio::select! {
+            () = notify.notified() => {}
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// The consumer-group settings of course-service.
+pub fn consumer_config(prefix: &str) -> ConsumerConfig {
+    ConsumerConfig::new(
+        prefix,
+        CONSUMER_GROUP,
+        vec![
+            PURCHASE_COMPLETED.to_owned(),
+            PURCHASE_REFUNDED.to_owned(),
+            USER_DELETED.to_owned(),
+        ],
+    )
+}
+
+/// Consumes purchase and account events until shutdown.
+pub async fn run_consumer(
+    store: Store,
+    notify: Arc<Notify>,
+    consumer: Consumer,
+    shutdown: watch::Receiver<bool>,
+) {
+    consumer
+        .run(
+            move |event: RawEvent| {
+                let store = store.clone();
+                let notify = notify.clone();
+                async move { handle(&store, &notify, event).await }
+            },
+            shutdown,
+        )
+        .await;
+}
+
+async fn handle(store: &Store, notify: &Notify, event: RawEvent) -> anyhow::Result<()> {
+    // A replayed event (redelivery, or an old `purchase.completed` after its refund) changes nothing.
+    if store.enrolments.was_processed(event.event_id()).await? {
+        return Ok(());
+    }
+    match event.topic.as_str() {
+        PURCHASE_COMPLETED => {
+            let p: PurchaseCompleted = event.payload()?;
+            let (Some(course), Some(user)) = (object_id(&p.course_id), object_id(&p.user_id))
+            else {
+                tracing::warn!(course.id = %p.course_id, user.id = %p.user_id, "purchase with malformed ids ignored");
+                return mark(store, &event).await;
+            };
+            if store.courses.find_by_id(course).await?.is_none() {
+                tracing::warn!(course.id = %p.course_id, "purchase of an unknown course ignored");
+                return mark(store, &event).await;
+            }
+            if store
+                .enrolments
+                .enrol(course, user, &p.purchase_id, event.occurred_at())
+                .await?
+            {
+                store.courses.add_enrolled(course, 1).await?;
+            }
+        }
+        PURCHASE_REFUNDED => {
+            let p: PurchaseRefunded = event.payload()?;
+            if let (Some(course), Some(user)) = (object_id(&p.course_id), object_id(&p.user_id))
+                && store.enrolments.unenrol(course, user).await?
+            {
+                store.courses.add_enrolled(course, -1).await?;
+            }
+        }
+        USER_DELETED => {
+            let p: UserDeleted = event.payload()?;
+            if let Some(user) = object_id(&p.user_id) {
+                for course in store.enrolments.courses_of(user).await? {
+                    if store.enrolments.unenrol(course, user).await? {
+                        store.courses.add_enrolled(course, -1).await?;
+                    }
+                }
+                // An instructor's courses stay (students bought them) but leave the catalogue.
+                for course in store.courses.unpublish_by_instructor(user).await? {
+                    emit_course_updated(store, notify, &course).await?;
+                }
+            }
+        }
+        other => tracing::debug!(event.topic = %other, "ignoring an event"),
+    }
+    mark(store, &event).await
+}
+
+async fn mark(store: &Store, event: &RawEvent) -> anyhow::Result<()> {
+    store.enrolments.mark_processed(event.event_id()).await?;
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! `GET /media/{key}`: serves stored thumbnails (public) and lecture videos (previews of published
+//! courses, the owner, admins and enrolled students; anonymous callers 401, others 403), streamed from
+//! disk with single-range `Range` support (206, 416) so players can seek.
+
+use std::io::SeekFrom;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+use shared::error::{ApiError, NOT_LOGGED_IN};
+use shared::media::{MediaStore, content_type};
+use shared::principal::MaybePrincipal;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+
+use super::access::course_access;
+use super::openapi::ErrorEnvelope;
+use crate::error::{CourseError, CourseResult};
+use crate::media::{THUMBNAILS, VIDEOS};
+use crate::state::AppState;
+use crate::store::object_id;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/media/{key:.+}").route(web::get().to(get_media)));
+}
+
+const MEDIA_NOT_FOUND: CourseError = CourseError::NotFound("Media not found");
+
+/// What a `Range` header asks of a file of `len` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeRequest {
+    /// No (usable) range: the whole file, 200.
+    Full,
+    /// Bytes `start..=end`, 206.
+    Partial { start: u64, end: u64 },
+    /// 416.
+    Unsatisfiable,
+}
+
+/// Parses a single `bytes=` range (RFC 9110 §14); malformed or multi-range headers are ignored (200).
+pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeRequest::Full;
+    };
+    if spec.contains(',') {
+        return RangeRequest::Full;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeRequest::Full;
+    };
+    let number = |s: &str| -> Option<u64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    match (first.trim(), last.trim()) {
+        ("", suffix) => match number(suffix) {
+            None => RangeRequest::Full,
+            Some(0) => RangeRequest::Unsatisfiable,
+            Some(_) if len == 0 => RangeRequest::Unsatisfiable,
+            Some(n) => RangeRequest::Partial {
+                start: len.saturating_sub(n),
+                end: len - 1,
+            },
+        },
+        (start, end) => {
+            let Some(start) = number(start) else {
+                return RangeRequest::Full;
+            };
+            let end = if end.is_empty() {
+                Some(u64::MAX)
+            } else {
+                number(end)
+            };
+            match end {
+                None => RangeRequest::Full,
+                Some(end) if end < start => RangeRequest::Full,
+                Some(_) if start >= len => RangeRequest::Unsatisfiable,
+                Some(end) => RangeRequest::Partial {
+                    start,
+                    end: end.min(len - 1),
+                },
+            }
+        }
+    }
+}
+
+/// A stored file, checked against the caller's rights to it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/media/{key}",
+    tag = "media",
+    params(
+        ("key" = String, Path, description = "`thumbnails/<file>` or `videos/<file>` as in `thumbnail` / `videoUrl`"),
+        ("Range" = Option<String>, Header, description = "One range: `bytes=a-b`, `bytes=a-` or `bytes=-n`"),
+    ),
+    responses(
+        (status = 200, description = "The whole file", content(("image/*"), ("video/mp4"), ("video/webm"))),
+        (status = 206, description = "The requested bytes, with `Content-Range`"),
+        (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "A video the caller may not watch", body = ErrorEnvelope),
+        (status = 404, description = "Unknown media", body = ErrorEnvelope),
+        (status = 416, description = "The range starts past the end (`Content-Range: bytes */<size>`)", body = ErrorEnvelope),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
+)]
+async fn get_media(
+    state: web::Data<AppState>,
+    caller: MaybePrincipal,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> CourseResult<HttpResponse> {
+    let key = path.into_inner();
+    let file = state.media.local_path(&key).ok_or(MEDIA_NOT_FOUND)?;
+    let (folder, name) = key.split_once('/').ok_or(MEDIA_NOT_FOUND)?;
+    let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    let cache = match folder {
+        THUMBNAILS => "public, max-age=86400",
+        VIDEOS => {
+            may_watch(&state, caller, &key).await?;
+            "private, no-store"
+        }
+        _ => return Err(MEDIA_NOT_FOUND),
+    };
+    let mut handle = match tokio::fs::File::open(&file).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MEDIA_NOT_FOUND),
+        Err(e) => {
+            return Err(anyhow::Error::from(e)
+                .context("opening a media file")
+                .into());
+        }
+    };
+    let len = handle
+        .metadata()
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("reading media metadata"))?
+        .len();
+    let range = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    let mut res = match parse_range(range, len) {
+        RangeRequest::Unsatisfiable => {
+            let body = ApiError::new(
+                shared::error::ErrorCode::ValidationError,
+                "Requested range not satisfiable",
+            )
+            .body(shared::http::current_request_id().as_deref());
+            let mut body = serde_json::to_value(body).unwrap_or_default();
+            body["error"] = json!("RANGE_NOT_SATISFIABLE");
+            return Ok(HttpResponse::RangeNotSatisfiable()
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
+                .insert_header((header::ACCEPT_RANGES, "bytes"))
+                .json(body));
+        }
+        RangeRequest::Full => {
+            let mut res = HttpResponse::Ok();
+            res.no_chunking(len);
+            res.streaming(tokio_util::io::ReaderStream::new(handle))
+        }
+        RangeRequest::Partial { start, end } => {
+            handle
+                .seek(SeekFrom::Start(start))
+                .await
+                .map_err(|e| anyhow::Error::from(e).context("seeking in a media file"))?;
+            let count = end - start + 1;
+            let mut res = HttpResponse::PartialContent();
+            res.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+            res.no_chunking(count);
+            res.streaming(tokio_util::io::ReaderStream::new(handle.take(count)))
+        }
+    };
+    let headers = res.headers_mut();
+    headers.insert(
+        header::ACCEPT_RANGES,
+        header::HeaderValue::from_static("bytes"),
+    );
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type(extension)),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(cache),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    Ok(res)
+}
+
+/// 404 for a video no lecture owns, 401 for anonymous callers of a non-preview, 403 for others who may not.
+async fn may_watch(state: &AppState, caller: MaybePrincipal, key: &str) -> CourseResult<()> {
+    let lecture = state.store.lectures.find_by_video(key).await?;
+    let lecture = lecture.ok_or(MEDIA_NOT_FOUND)?;
+    let course_id = object_id(&lecture.course_id).ok_or(MEDIA_NOT_FOUND)?;
+    let course = state.store.courses.find_by_id(course_id).await?;
+    let course = course.ok_or(MEDIA_NOT_FOUND)?;
+    if lecture.is_preview && course.is_published {
+        return Ok(());
+    }
+    let Some(caller) = caller.0 else {
+        return Err(ApiError::unauthorized(NOT_LOGGED_IN).into());
+    };
+    let access = match course_access(state, Some(&caller), course_id, &course).await {
+        Err(CourseError::NotFound(_)) => {
+            Err(CourseError::Forbidden("You may not watch this video"))
+        }
+        other => other,
+    }?;
+    if access.can_watch(&course, &lecture) {
+        Ok(())
+    } else {
+        Err(CourseError::Forbidden(
+            "Enrol in the course to watch this video",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RangeRequest::*, parse_range};
+
+    #[test]
+    fn single_ranges_are_honoured_and_clamped() {
+        assert_eq!(
+            parse_range(Some("bytes=100-199"), 1000),
+            Partial {
+                start: 100,
+                end: 199
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=900-"), 1000),
+            Partial {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-100"), 1000),
+            Partial {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=990-2000"), 1000),
+            Partial {
+                start: 990,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-5000"), 1000),
+            Partial { start: 0, end: 999 }
+        );
+    }
+
+    #[test]
+    fn unsatisfiable_and_ignored_ranges() {
+        assert_eq!(parse_range(Some("bytes=1000-"), 1000), Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=-0"), 1000), Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=0-"), 0), Unsatisfiable);
+        assert_eq!(parse_range(None, 1000), Full);
+        assert_eq!(parse_range(Some("bytes=5-1"), 1000), Full);
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 1000), Full);
+        assert_eq!(parse_range(Some("items=0-1"), 1000), Full);
+        assert_eq!(parse_range(Some("bytes=a-b"), 1000), Full);
+    }
+}

@@ -1,0 +1,73 @@
+//! `GET /courses/{courseId}/students`: the enrolled students of a course (owner or admin), with names
+//! and e-mails from one batch lookup in auth-service.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use shared::principal::Principal;
+use shared::query::Page;
+
+use super::access::{ensure_manager, load_course};
+use super::openapi::{ErrorEnvelope, StudentListResponse};
+use crate::error::CourseResult;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/courses/{courseId}/students").route(web::get().to(list_students)));
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<String>,
+    limit: Option<String>,
+}
+
+/// Enrolled students `{ _id, name, email, enrolledAt }`, newest enrolment first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/courses/{courseId}/students",
+    tag = "courses",
+    params(("courseId" = String, Path, description = "Course id"), ("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100")),
+    responses(
+        (status = 200, description = "Enrolled students, newest enrolment first", body = StudentListResponse),
+        (status = 400, description = "Malformed id, bad page or limit", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
+        (status = 404, description = "Unknown course", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn list_students(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> CourseResult<HttpResponse> {
+    let (course_id, course) = load_course(&state, &path).await?;
+    ensure_manager(&caller, &course)?;
+    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let (enrolments, total) = state
+        .store
+        .enrolments
+        .list_for_course(course_id, page.skip(), page.limit)
+        .await?;
+    let ids: Vec<String> = enrolments.iter().map(|e| e.user_id.clone()).collect();
+    let users = state.users.lookup(&ids).await;
+    let students: Vec<_> = enrolments
+        .iter()
+        .map(|e| {
+            let user = users.get(&e.user_id);
+            json!({
+                "_id": e.user_id,
+                "name": user.and_then(|u| u.name.clone()),
+                "email": user.and_then(|u| u.email.clone()),
+                "enrolledAt": e.enrolled_at,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "success": true,
+        "data": students,
+        "pagination": page.meta(total),
+    })))
+}

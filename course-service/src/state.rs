@@ -1,0 +1,35 @@
+//! The one `AppState` shared by every handler.
+
+use std::sync::Arc;
+
+use shared::media::LocalDiskStore;
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::store::Store;
+use crate::users::UserDirectory;
+
+/// Everything a handler may need; cheap to clone. The token verifier is registered beside it as
+/// `web::Data<Verifier>` (see `shared::principal`).
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub media: Arc<LocalDiskStore>,
+    pub users: UserDirectory,
+    /// Wakes the outbox relay when an event was written.
+    pub outbox_notify: Arc<Notify>,
+    pub redis: redis::aio::ConnectionManager,
+}
+
+impl AppState {
+    /// Where uploads are streamed before they are checked and moved into place.
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self.settings.media_dir.join(".tmp")
+    }
+
+    /// The public URL of a stored file.
+    pub fn media_url(&self, key: &str) -> String {
+        crate::media::media_url(&self.settings.media_base_url, key)
+    }
+}
