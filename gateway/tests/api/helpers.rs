@@ -18,6 +18,8 @@ pub const ORIGIN: &str = "http://localhost:5173";
 pub struct Options {
     pub gateway: Vec<(&'static str, String)>,
     pub auth: Vec<(&'static str, String)>,
+    /// Route `/courses` and `/media` to a real course-service instead of the reporting upstream.
+    pub course_service: bool,
 }
 
 impl Options {
@@ -30,6 +32,11 @@ impl Options {
         self.auth.push((name, value.into()));
         self
     }
+
+    pub fn with_course_service(mut self) -> Self {
+        self.course_service = true;
+        self
+    }
 }
 
 /// A running auth-service + gateway (+ the reporting upstream for the other groups).
@@ -40,6 +47,7 @@ pub struct Stack {
     pub prefix: String,
     pub redis_url: String,
     db_name: String,
+    dirs: Vec<std::path::PathBuf>,
 }
 
 pub async fn spawn() -> Stack {
@@ -56,6 +64,8 @@ pub async fn spawn_with(options: Options) -> Stack {
         .iter()
         .find(|(k, _)| *k == "REDIS_URL")
         .map_or_else(|| required_env("REDIS_URL"), |(_, v)| v.clone());
+    let auth_media = std::env::temp_dir().join(format!("gw-auth-media-{id}"));
+    let course_media = std::env::temp_dir().join(format!("gw-course-media-{id}"));
     let mut auth_vars: HashMap<String, String> = [
         ("APP_ENV", "test".to_owned()),
         ("HOST", "127.0.0.1".into()),
@@ -69,13 +79,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("COOKIE_SECURE", "false".into()),
         ("SMTP_HOST", required_env("SMTP_HOST")),
         ("SMTP_PORT", required_env("SMTP_PORT")),
-        (
-            "MEDIA_DIR",
-            std::env::temp_dir()
-                .join(format!("gw-auth-media-{id}"))
-                .display()
-                .to_string(),
-        ),
+        ("MEDIA_DIR", auth_media.display().to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -91,6 +95,32 @@ pub async fn spawn_with(options: Options) -> Stack {
     tokio::spawn(auth.run_until_stopped());
 
     let upstream = Upstream::spawn().await;
+    let course_address = if options.course_service {
+        let vars: HashMap<String, String> = [
+            ("APP_ENV", "test".to_owned()),
+            ("HOST", "127.0.0.1".into()),
+            ("PORT", "0".into()),
+            ("MONGO_URI", required_env("MONGO_URI")),
+            ("MONGO_DB", format!("{db_name}_course")),
+            ("REDIS_URL", redis_url.clone()),
+            ("REDIS_PREFIX", prefix.clone()),
+            ("INTERNAL_API_TOKEN", internal.clone()),
+            ("AUTH_SERVICE_URL", auth_address.clone()),
+            ("MEDIA_DIR", course_media.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let settings = course_service::config::Settings::from_source(&vars).unwrap();
+        let course = course_service::startup::build(&settings)
+            .await
+            .expect("course-service failed to start");
+        let address = format!("http://127.0.0.1:{}", course.port());
+        tokio::spawn(course.run_until_stopped());
+        address
+    } else {
+        upstream.address.clone()
+    };
     let mut vars: HashMap<String, String> = [
         ("APP_ENV", "test".to_owned()),
         ("HOST", "127.0.0.1".into()),
@@ -99,7 +129,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("REDIS_PREFIX", prefix.clone()),
         ("INTERNAL_API_TOKEN", internal),
         ("AUTH_SERVICE_URL", auth_address.clone()),
-        ("COURSE_SERVICE_URL", upstream.address.clone()),
+        ("COURSE_SERVICE_URL", course_address),
         ("PROGRESS_SERVICE_URL", upstream.address.clone()),
         ("PAYMENT_SERVICE_URL", upstream.address.clone()),
         ("CLIENT_URL", ORIGIN.into()),
@@ -123,6 +153,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         prefix,
         redis_url,
         db_name,
+        dirs: vec![auth_media, course_media],
     }
 }
 
@@ -201,7 +232,8 @@ pub async fn within_ms(ms: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        let db_name = self.db_name.clone();
+        let db_names = [self.db_name.clone(), format!("{}_course", self.db_name)];
+        let dirs = std::mem::take(&mut self.dirs);
         let pattern = format!("{}*", self.prefix);
         let redis_url = self.redis_url.clone();
         // The apps' clients live on the test's runtime, which is blocked here: clean up with fresh clients
@@ -213,7 +245,9 @@ impl Drop for Stack {
                 .unwrap();
             rt.block_on(async move {
                 if let Ok(client) = mongodb::Client::with_uri_str(required_env("MONGO_URI")).await {
-                    let _ = client.database(&db_name).drop().await;
+                    for name in &db_names {
+                        let _ = client.database(name).drop().await;
+                    }
                 }
                 if let Ok(client) = redis::Client::open(redis_url)
                     && let Ok(mut redis) = client.get_multiplexed_async_connection().await
@@ -229,6 +263,9 @@ impl Drop for Stack {
                     }
                 }
             });
+            for dir in dirs {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         })
         .join();
     }

@@ -8,6 +8,7 @@
 
 mod api_keys;
 mod auth_flow;
+mod catalogue;
 mod cors;
 mod health;
 mod helpers;
