@@ -88,7 +88,7 @@ async fn an_instructor_publishes_a_course_and_a_student_finds_it_seeing_only_the
         .get_bearer(
             &format!(
                 "/api/v1/courses/search?query={}",
-                title.split(' ').last().unwrap()
+                title.rsplit(" ").next().unwrap()
             ),
             &student,
         )
