@@ -5,6 +5,8 @@
 # Pinned versions of the PyPI test servers.
 SECANTUSDB_VERSION="0.7.0b3"
 AIOSMTPD_VERSION="1.4.6"
+# moto's S3 server: the S3-compatible store course-service's `s3` feature is tested against.
+MOTO_VERSION="5.2.5"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -33,11 +35,14 @@ ensure_venv() {
     python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   fi
   local wanted=() pkg version have
-  for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"; do
+  for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
+    "moto[server]==$MOTO_VERSION"; do
     version="${pkg#*==}"
+    name="${pkg%%==*}"
+    # The installed distribution is named without the extras (`moto`, not `moto[server]`).
     have="$("$VENV/bin/python" -c 'import sys, importlib.metadata as m
 try: print(m.version(sys.argv[1]))
-except m.PackageNotFoundError: pass' "${pkg%%==*}")"
+except m.PackageNotFoundError: pass' "${name%%\[*}")"
     [[ "$have" == "$version" ]] || wanted+=("$pkg")
   done
   if ((${#wanted[@]})); then
@@ -183,6 +188,13 @@ start_smtp() {
   start_bg smtp "$logfile" "$VENV/bin/python" -m aiosmtpd -n -c aiosmtpd.handlers.Mailbox \
     -l "127.0.0.1:$port" "$maildir"
   wait_for_port "SMTP server" 127.0.0.1 "$port" "$LAST_PID" "$logfile" 30
+}
+
+# moto's S3-compatible server on 127.0.0.1:PORT, in memory (any credentials are accepted).
+start_s3() {
+  local logfile=$1 port=$2
+  start_bg s3 "$logfile" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port"
+  wait_for_port "moto S3 server" 127.0.0.1 "$port" "$LAST_PID" "$logfile" 60
 }
 
 # True when GET http://HOST:PORT/PATH answers 200 (no curl needed).

@@ -5,6 +5,68 @@ use std::time::Duration;
 
 use shared::config::{ConfigError, Env, MongoSettings, ServiceSettings, Source, Vars};
 
+/// Where uploaded media lives (`MEDIA_BACKEND`).
+#[derive(Debug, Clone)]
+pub enum MediaBackend {
+    /// `local` (default): files under `MEDIA_DIR`.
+    Local,
+    /// `s3`: an S3-compatible bucket; needs a build with the cargo feature `s3`.
+    S3(S3Settings),
+}
+
+/// `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`.
+#[derive(Clone)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Only for S3-compatible servers (MinIO, moto): requests then go path-style to this URL.
+    pub endpoint: Option<String>,
+    /// Default `us-east-1`.
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for S3Settings {
+    // Hand-written so the secret never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MediaBackend {
+    fn from_vars(v: &Vars<'_>) -> Result<Self, ConfigError> {
+        let choice: String = v.or("MEDIA_BACKEND", "local".to_owned())?;
+        match choice.trim().to_ascii_lowercase().as_str() {
+            "local" => Ok(Self::Local),
+            "s3" if !cfg!(feature = "s3") => Err(ConfigError::Invalid {
+                name: "MEDIA_BACKEND".to_owned(),
+                reason: "`s3` needs course-service built with the cargo feature `s3`".to_owned(),
+            }),
+            // `Vars` treats blank values as unset (see `shared::config::Env`), so `required` also refuses
+            // empty credentials, in production and everywhere else.
+            "s3" => Ok(Self::S3(S3Settings {
+                bucket: v.required("S3_BUCKET")?,
+                endpoint: v
+                    .raw("S3_ENDPOINT")
+                    .map(|e| e.trim().trim_end_matches('/').to_owned())
+                    .filter(|e| !e.is_empty()),
+                region: v.or("S3_REGION", "us-east-1".to_owned())?,
+                access_key_id: v.required("S3_ACCESS_KEY_ID")?,
+                secret_access_key: v.required("S3_SECRET_ACCESS_KEY")?,
+            })),
+            other => Err(ConfigError::Invalid {
+                name: "MEDIA_BACKEND".to_owned(),
+                reason: format!("`{other}` is not one of local, s3"),
+            }),
+        }
+    }
+}
+
 /// Everything course-service reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -19,7 +81,10 @@ pub struct Settings {
     /// `JWT_ISSUER` (default `lms-auth`) and `JWT_AUDIENCE` (default `lms-api`), as auth-service signs.
     pub jwt_issuer: String,
     pub jwt_audience: String,
-    /// `MEDIA_DIR` (default `media`): thumbnails and videos on local disk.
+    /// `MEDIA_BACKEND` (default `local`) and, for `s3`, the bucket settings.
+    pub media_backend: MediaBackend,
+    /// `MEDIA_DIR` (default `media`): thumbnails and videos on local disk, and with any backend the
+    /// temporary files uploads stream to (`MEDIA_DIR/.tmp`).
     pub media_dir: PathBuf,
     /// `MEDIA_BASE_URL` (default empty: URLs are paths like `/api/v1/media/...` on the gateway's origin).
     pub media_base_url: String,
@@ -55,6 +120,7 @@ impl Settings {
             auth_service_url,
             jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
             jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
+            media_backend: MediaBackend::from_vars(&v)?,
             media_dir: v.or("MEDIA_DIR", PathBuf::from("media"))?,
             media_base_url: v
                 .raw("MEDIA_BASE_URL")
@@ -112,6 +178,58 @@ mod tests {
     fn a_missing_mongo_uri_is_named() {
         let err = Settings::from_source(&HashMap::<String, String>::new()).unwrap_err();
         assert_eq!(err, ConfigError::Missing("MONGO_URI".into()));
+    }
+
+    fn with_mongo(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut vars = HashMap::from([("MONGO_URI".to_owned(), "mongodb://x".to_owned())]);
+        vars.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        vars
+    }
+
+    #[test]
+    fn the_media_backend_defaults_to_local_disk() {
+        let settings = Settings::from_source(&with_mongo(&[])).unwrap();
+        assert!(matches!(settings.media_backend, MediaBackend::Local));
+        let err = Settings::from_source(&with_mongo(&[("MEDIA_BACKEND", "ftp")])).unwrap_err();
+        assert!(err.to_string().contains("MEDIA_BACKEND"), "{err}");
+    }
+
+    #[cfg(not(feature = "s3"))]
+    #[test]
+    fn s3_without_the_feature_is_a_config_error() {
+        let err = Settings::from_source(&with_mongo(&[("MEDIA_BACKEND", "s3")])).unwrap_err();
+        assert!(err.to_string().contains("feature `s3`"), "{err}");
+    }
+
+    #[cfg(feature = "s3")]
+    #[test]
+    fn s3_needs_a_bucket_and_credentials() {
+        let full = [
+            ("MEDIA_BACKEND", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_ACCESS_KEY_ID", "key"),
+            ("S3_SECRET_ACCESS_KEY", "secret"),
+        ];
+        for missing in ["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] {
+            let vars: Vec<_> = full
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != missing)
+                .collect();
+            let err = Settings::from_source(&with_mongo(&vars)).unwrap_err();
+            assert_eq!(err, ConfigError::Missing(missing.into()));
+        }
+        let settings = Settings::from_source(&with_mongo(&full)).unwrap();
+        let MediaBackend::S3(s3) = settings.media_backend else {
+            panic!("expected the s3 backend");
+        };
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(s3.endpoint, None);
+        assert!(!format!("{s3:?}").contains("secret"));
     }
 
     #[test]

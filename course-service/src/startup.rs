@@ -10,10 +10,10 @@ use anyhow::Context;
 use shared::events::{Consumer, Publisher};
 use shared::http::BoundServer;
 use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
-use shared::media::LocalDiskStore;
+use shared::media::{LocalDiskStore, MediaStore};
 use tokio::sync::{Notify, watch};
 
-use crate::config::Settings;
+use crate::config::{MediaBackend, Settings};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::users::UserDirectory;
@@ -42,7 +42,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     )
     .await
     .context("building the JWKS client")?;
-    let media = LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
+    let media = media_store(&settings)?;
     let users = UserDirectory::new(
         &settings.auth_service_url,
         &settings.service.internal_api_token,
@@ -53,7 +53,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let state = AppState {
         settings: settings.clone(),
         store,
-        media: Arc::new(media),
+        media,
         users,
         outbox_notify: Arc::new(Notify::new()),
         redis: redis.clone(),
@@ -74,6 +74,32 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     Ok(server.on_stop(move || {
         let _ = shutdown.send(true);
     }))
+}
+
+/// The backend `MEDIA_BACKEND` names. Uploads stream to `MEDIA_DIR/.tmp` with either, so it is created too.
+fn media_store(settings: &Settings) -> anyhow::Result<Arc<dyn MediaStore>> {
+    let local = LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
+    match &settings.media_backend {
+        MediaBackend::Local => Ok(Arc::new(local)),
+        #[cfg(feature = "s3")]
+        MediaBackend::S3(s3) => {
+            let config = shared::media::s3::S3Config {
+                bucket: s3.bucket.clone(),
+                endpoint: s3.endpoint.clone(),
+                region: s3.region.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.clone(),
+            };
+            let store = shared::media::s3::S3Store::new(&config)
+                .context("building the S3 client (S3_* variables)")?;
+            Ok(Arc::new(store))
+        }
+        // Settings refuse `s3` in a build without the feature; this arm only keeps the match total.
+        #[cfg(not(feature = "s3"))]
+        MediaBackend::S3(_) => {
+            anyhow::bail!("MEDIA_BACKEND=s3 needs course-service built with the cargo feature `s3`")
+        }
+    }
 }
 
 async fn spawn_background(

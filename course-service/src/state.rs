@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use shared::media::LocalDiskStore;
+use shared::media::MediaStore;
 use tokio::sync::Notify;
 
 use crate::config::Settings;
@@ -15,7 +15,8 @@ use crate::users::UserDirectory;
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub store: Store,
-    pub media: Arc<LocalDiskStore>,
+    /// Local disk or S3, chosen by `MEDIA_BACKEND` at start-up.
+    pub media: Arc<dyn MediaStore>,
     pub users: UserDirectory,
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,

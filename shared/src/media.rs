@@ -1,12 +1,15 @@
 //! Uploaded media: magic-byte sniffing, streaming a multipart field to a temporary file with a size cap,
-//! and the `MediaStore` that moves finished uploads into place (local disk here; S3 lives elsewhere).
+//! and the `MediaStore` that moves finished uploads into place and reads them back by byte range (local disk
+//! here; an S3-compatible store in `s3` behind the feature of that name).
 
 use std::future::Future;
+use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
-use futures_util::StreamExt as _;
-use tokio::io::AsyncWriteExt as _;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _, AsyncWriteExt as _};
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -75,6 +78,8 @@ pub enum MediaError {
     InvalidKey,
     #[error("media i/o failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("media backend failed: {0}")]
+    Backend(String),
 }
 
 impl From<MediaError> for ApiError {
@@ -91,7 +96,7 @@ impl From<MediaError> for ApiError {
             MediaError::Empty => ApiError::invalid_field("file", "File is empty"),
             MediaError::Multipart(_) => ApiError::invalid_field("file", "Invalid multipart upload"),
             // Keys are built by our code, so a bad one is our bug; i/o failures are ours too.
-            MediaError::InvalidKey | MediaError::Io(_) => {
+            MediaError::InvalidKey | MediaError::Io(_) | MediaError::Backend(_) => {
                 tracing::error!(error = %err, "media storage failed");
                 ApiError::internal()
             }
@@ -149,14 +154,28 @@ pub struct StoredMedia {
 /// A boxed future, so `MediaStore` stays object-safe without the async-trait crate.
 pub type MediaFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, MediaError>> + Send + 'a>>;
 
+/// The bytes of a stored file, streamed in chunks so a 1 GB video is never held in memory.
+pub type MediaStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
 /// Storage for uploaded files, addressed by keys like `avatars/<uuid>.png`.
 pub trait MediaStore: Send + Sync {
     /// Moves a finished upload to `key`.
     fn put<'a>(&'a self, temp: TempUpload, key: &'a str) -> MediaFuture<'a, StoredMedia>;
     /// Removes `key`; a missing file is not an error.
     fn delete<'a>(&'a self, key: &'a str) -> MediaFuture<'a, ()>;
-    /// The file behind `key` when the backend is a local disk (for serving with `Range`).
-    fn local_path(&self, key: &str) -> Option<PathBuf>;
+    /// The size of `key` in bytes, `None` when there is no such file (so a `Range` can be checked).
+    fn size<'a>(&'a self, key: &'a str) -> MediaFuture<'a, Option<u64>>;
+    /// Bytes `start..end` (end exclusive, within the size) of `key`; `None` when the file is gone.
+    fn read_range<'a>(
+        &'a self,
+        key: &'a str,
+        start: u64,
+        end: u64,
+    ) -> MediaFuture<'a, Option<MediaStream>>;
+    /// The file behind `key` when the backend is a local disk; `None` elsewhere (S3 has no path).
+    fn local_path(&self, _key: &str) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// A fresh key: `<folder>/<uuid>.<extension>`.
@@ -224,6 +243,35 @@ impl LocalDiskStore {
         })
     }
 
+    async fn file_size(&self, key: &str) -> Result<Option<u64>, MediaError> {
+        validate_key(key)?;
+        match tokio::fs::metadata(self.root.join(key)).await {
+            Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn read_file(
+        &self,
+        key: &str,
+        start: u64,
+        end: u64,
+    ) -> Result<Option<MediaStream>, MediaError> {
+        validate_key(key)?;
+        let mut file = match tokio::fs::File::open(self.root.join(key)).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if start > 0 {
+            file.seek(SeekFrom::Start(start)).await?;
+        }
+        let reader = file.take(end.saturating_sub(start));
+        Ok(Some(Box::pin(tokio_util::io::ReaderStream::new(reader))))
+    }
+
     async fn delete_file(&self, key: &str) -> Result<(), MediaError> {
         validate_key(key)?;
         match tokio::fs::remove_file(self.root.join(key)).await {
@@ -240,6 +288,19 @@ impl MediaStore for LocalDiskStore {
 
     fn delete<'a>(&'a self, key: &'a str) -> MediaFuture<'a, ()> {
         Box::pin(self.delete_file(key))
+    }
+
+    fn size<'a>(&'a self, key: &'a str) -> MediaFuture<'a, Option<u64>> {
+        Box::pin(self.file_size(key))
+    }
+
+    fn read_range<'a>(
+        &'a self,
+        key: &'a str,
+        start: u64,
+        end: u64,
+    ) -> MediaFuture<'a, Option<MediaStream>> {
+        Box::pin(self.read_file(key, start, end))
     }
 
     fn local_path(&self, key: &str) -> Option<PathBuf> {
@@ -298,6 +359,9 @@ pub async fn save_field_to_temp(
     }
     Ok(temp)
 }
+
+#[cfg(feature = "s3")]
+pub mod s3;
 
 #[cfg(test)]
 mod tests;

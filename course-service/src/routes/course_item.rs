@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use shared::events::{COURSE_DELETED, CourseDeleted};
-use shared::media::{MediaStore, new_key};
+use shared::media::new_key;
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{COURSE_NOT_FOUND, course_access, ensure_manager, load_course};

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR};
-use shared::media::{MediaKind, MediaStore, new_key};
+use shared::media::{MediaKind, new_key};
 use shared::principal::Principal;
 use shared::query::Page;
 

@@ -1,16 +1,13 @@
 //! `GET /media/{key}`: serves stored thumbnails (public) and lecture videos (previews of published
 //! courses, the owner, admins and enrolled students; anonymous callers 401, others 403), streamed from
-//! disk with single-range `Range` support (206, 416) so players can seek.
-
-use std::io::SeekFrom;
+//! the `MediaStore` (local disk or S3) with single-range `Range` support (206, 416) so players can seek.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use shared::error::{ApiError, NOT_LOGGED_IN};
-use shared::media::{MediaStore, content_type};
+use shared::media::content_type;
 use shared::principal::MaybePrincipal;
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 
 use super::access::course_access;
 use super::openapi::ErrorEnvelope;
@@ -110,7 +107,7 @@ async fn get_media(
     req: HttpRequest,
 ) -> CourseResult<HttpResponse> {
     let key = path.into_inner();
-    let file = state.media.local_path(&key).ok_or(MEDIA_NOT_FOUND)?;
+    shared::media::validate_key(&key).map_err(|_| MEDIA_NOT_FOUND)?;
     let (folder, name) = key.split_once('/').ok_or(MEDIA_NOT_FOUND)?;
     let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
     let cache = match folder {
@@ -121,20 +118,12 @@ async fn get_media(
         }
         _ => return Err(MEDIA_NOT_FOUND),
     };
-    let mut handle = match tokio::fs::File::open(&file).await {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MEDIA_NOT_FOUND),
-        Err(e) => {
-            return Err(anyhow::Error::from(e)
-                .context("opening a media file")
-                .into());
-        }
-    };
-    let len = handle
-        .metadata()
+    let len = state
+        .media
+        .size(&key)
         .await
         .map_err(|e| anyhow::Error::from(e).context("reading media metadata"))?
-        .len();
+        .ok_or(MEDIA_NOT_FOUND)?;
     let range = req
         .headers()
         .get(header::RANGE)
@@ -154,20 +143,18 @@ async fn get_media(
                 .json(body));
         }
         RangeRequest::Full => {
+            let body = read(&state, &key, 0, len).await?;
             let mut res = HttpResponse::Ok();
             res.no_chunking(len);
-            res.streaming(tokio_util::io::ReaderStream::new(handle))
+            res.streaming(body)
         }
         RangeRequest::Partial { start, end } => {
-            handle
-                .seek(SeekFrom::Start(start))
-                .await
-                .map_err(|e| anyhow::Error::from(e).context("seeking in a media file"))?;
+            let body = read(&state, &key, start, end + 1).await?;
             let count = end - start + 1;
             let mut res = HttpResponse::PartialContent();
             res.insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
             res.no_chunking(count);
-            res.streaming(tokio_util::io::ReaderStream::new(handle.take(count)))
+            res.streaming(body)
         }
     };
     let headers = res.headers_mut();
@@ -188,6 +175,21 @@ async fn get_media(
         header::HeaderValue::from_static("nosniff"),
     );
     Ok(res)
+}
+
+/// Bytes `start..end` of `key`; 404 when the file went away since its size was read.
+async fn read(
+    state: &AppState,
+    key: &str,
+    start: u64,
+    end: u64,
+) -> CourseResult<shared::media::MediaStream> {
+    let body = state
+        .media
+        .read_range(key, start, end)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("reading a media file"))?;
+    body.ok_or(MEDIA_NOT_FOUND)
 }
 
 /// 404 for a video no lecture owns, 401 for anonymous callers of a non-preview, 403 for others who may not.

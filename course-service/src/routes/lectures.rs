@@ -6,7 +6,7 @@ use mongodb::bson::oid::ObjectId;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode};
 use shared::events::{LECTURE_DELETED, LectureDeleted};
-use shared::media::{MediaKind, MediaStore, TempUpload, new_key};
+use shared::media::{MediaKind, TempUpload, new_key};
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{LECTURE_NOT_FOUND, course_access, ensure_manager, load_course, parse_id};

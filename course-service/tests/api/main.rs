@@ -18,4 +18,6 @@ mod internal;
 mod lectures;
 mod media;
 mod openapi;
+#[cfg(feature = "s3")]
+mod s3;
 mod students;
