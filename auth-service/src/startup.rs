@@ -127,8 +127,8 @@ async fn spawn_background(
 ) -> anyhow::Result<()> {
     let s = &state.settings;
     let publisher = Publisher::new(redis, s.redis_prefix.clone());
-    tokio::spawn(events::run_outbox_relay(
-        state.store.clone(),
+    tokio::spawn(shared::outbox::run_relay(
+        state.store.outbox.clone(),
         publisher,
         state.outbox_notify.clone(),
         shutdown.clone(),

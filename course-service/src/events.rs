@@ -1,16 +1,14 @@
 //! Events in and out: `emit` writes `course.updated` / `course.deleted` / `lecture.deleted` to the outbox,
-//! the relay publishes them, and the consumer keeps enrolments in step with `purchase.completed`,
+//! the shared relay (`shared::outbox`) publishes them, and the consumer keeps enrolments in step with `purchase.completed`,
 //! `purchase.refunded` and `user.deleted` (idempotent by event id, so redelivery is safe).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use serde::Serialize;
 use shared::events::{
     COURSE_UPDATED, Consumer, ConsumerConfig, CourseUpdated, EventEnvelope, PURCHASE_COMPLETED,
-    PURCHASE_REFUNDED, Publisher, PurchaseCompleted, PurchaseRefunded, RawEvent, USER_DELETED,
-    UserDeleted,
+    PURCHASE_REFUNDED, PurchaseCompleted, PurchaseRefunded, RawEvent, USER_DELETED, UserDeleted,
 };
 use tokio::sync::{Notify, watch};
 
@@ -50,48 +48,6 @@ pub async fn emit_course_updated(
         is_published: course.is_published,
     };
     emit(store, notify, COURSE_UPDATED, payload).await
-}
-
-/// Publishes outbox entries until shutdown: on notification, and every second as a safety net.
-pub async fn run_outbox_relay(
-    store: Store,
-    publisher: Publisher,
-    notify: Arc<Notify>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        match store.outbox.pending(100).await {
-            Ok(entries) => {
-                for entry in entries {
-                    let envelope: serde_json::Value = match serde_json::from_str(&entry.envelope) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            tracing::error!(event.id = %entry.id, error = %e, "dropping a malformed outbox entry");
-                            let _ = store.outbox.delete(&entry.id).await;
-                            continue;
-                        }
-                    };
-                    match publisher.publish_value(&entry.topic, &envelope).await {
-                        Ok(_) => {
-                            if let Err(e) = store.outbox.delete(&entry.id).await {
-                                tracing::warn!(event.id = %entry.id, error = %e, "published event stays in the outbox");
-                            }
-                        }
-                        Err(e) => {
-                            tracing::warn!(event.id = %entry.id, error = %e, "publishing an outbox event failed; will retry");
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "reading the outbox failed; will retry"),
-        }
-        tokio::select! {
-            () = notify.notified() => {}
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// The consumer-group settings of course-service.

@@ -110,8 +110,8 @@ async fn spawn_background(
     tokio::spawn(ensure_indexes(state.store.clone(), shutdown.clone()));
     let prefix = &state.settings.service.redis_prefix;
     let publisher = Publisher::new(redis, prefix.clone());
-    tokio::spawn(events::run_outbox_relay(
-        state.store.clone(),
+    tokio::spawn(shared::outbox::run_relay(
+        state.store.outbox.clone(),
         publisher,
         state.outbox_notify.clone(),
         shutdown.clone(),

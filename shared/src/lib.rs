@@ -17,6 +17,8 @@ pub mod http;
 pub mod jwks;
 #[cfg(feature = "media")]
 pub mod media;
+#[cfg(feature = "outbox")]
+pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]
 pub mod principal;
 #[cfg(any(feature = "mongo", feature = "redis"))]

@@ -1,7 +1,6 @@
 //! MongoDB storage, one file per collection. BSON document types never leave this module.
 
 mod api_keys;
-mod outbox;
 mod reset_tokens;
 mod sessions;
 mod signing_keys;
@@ -13,9 +12,9 @@ use mongodb::options::IndexOptions;
 use mongodb::{Collection, Database, IndexModel};
 
 pub use api_keys::{ApiKey, ApiKeyStore};
-pub use outbox::{OutboxEntry, OutboxStore};
 pub use reset_tokens::ResetTokenStore;
 pub use sessions::{NewSession, Rotation, Session, SessionStore};
+pub use shared::outbox::{OutboxEntry, OutboxStore};
 pub use signing_keys::{SigningKeyRecord, SigningKeyStore};
 pub use users::{NewUser, ProfileChanges, UserFilter, UserStore};
 

@@ -4,7 +4,6 @@ mod course_query;
 mod courses;
 mod enrolments;
 mod lectures;
-mod outbox;
 
 use anyhow::Context;
 use mongodb::bson::{DateTime as BsonDateTime, doc, oid::ObjectId};
@@ -15,7 +14,7 @@ pub use course_query::{CourseQuery, CourseSort};
 pub use courses::{Course, CourseChanges, CourseStore, NewCourse};
 pub use enrolments::{Enrolment, EnrolmentStore};
 pub use lectures::{Lecture, LectureChanges, LectureStore, NewLecture};
-pub use outbox::{OutboxEntry, OutboxStore};
+pub use shared::outbox::{OutboxEntry, OutboxStore};
 
 /// Every collection of the service's database.
 #[derive(Clone)]
