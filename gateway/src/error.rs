@@ -19,9 +19,9 @@ pub enum GatewayError {
     PayloadTooLarge,
     #[error("request body unreadable: {0}")]
     BadBody(String),
-    /// The revocation state could not be read, so a token cannot be trusted.
-    #[error("revocation state unavailable")]
-    RevocationUnavailable,
+    /// The revocation state or the signing keys could not be read, so a token cannot be judged.
+    #[error("authentication state unavailable")]
+    AuthUnavailable,
     /// The service could not be reached (connection refused, reset, DNS).
     #[error("{service} unreachable: {source}")]
     UpstreamUnreachable {
@@ -46,7 +46,7 @@ impl From<GatewayError> for ApiError {
                 ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large")
             }
             GatewayError::BadBody(message) => ApiError::invalid_field("body", message),
-            GatewayError::RevocationUnavailable => ApiError::new(
+            GatewayError::AuthUnavailable => ApiError::new(
                 ErrorCode::ServiceUnavailable,
                 "Authentication is temporarily unavailable, please retry shortly",
             ),

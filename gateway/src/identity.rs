@@ -155,11 +155,15 @@ impl Authenticator<'_> {
         let claims = match self.verified.get(token) {
             Some(claims) => claims,
             None => {
-                let claims = self
-                    .verifier
-                    .verify(token)
-                    .await
-                    .map_err(|e: TokenError| GatewayError::BadCredentials(e.reason()))?;
+                let claims =
+                    self.verifier
+                        .verify(token)
+                        .await
+                        .map_err(|e: TokenError| match e {
+                            // No key loaded yet is our problem, not a bad token: the client must not drop it.
+                            TokenError::KeysUnavailable => GatewayError::AuthUnavailable,
+                            other => GatewayError::BadCredentials(other.reason()),
+                        })?;
                 self.verified.insert(token, &claims);
                 claims
             }
@@ -178,7 +182,7 @@ impl Authenticator<'_> {
                 );
                 Ok(())
             }
-            Err(_) => Err(GatewayError::RevocationUnavailable),
+            Err(_) => Err(GatewayError::AuthUnavailable),
         }
     }
 

@@ -107,7 +107,7 @@ impl Call<'_> {
             return Err(match &identity.refused {
                 Some(GatewayError::BadCredentials(reason)) => GatewayError::BadCredentials(reason),
                 Some(GatewayError::Forbidden(m)) => GatewayError::Forbidden(m),
-                Some(GatewayError::RevocationUnavailable) => GatewayError::RevocationUnavailable,
+                Some(GatewayError::AuthUnavailable) => GatewayError::AuthUnavailable,
                 Some(GatewayError::UpstreamUnreachable { service, .. }) => {
                     GatewayError::UpstreamUnreachable {
                         service,

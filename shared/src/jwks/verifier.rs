@@ -163,7 +163,14 @@ impl Inner {
     async fn refetch(&self, throttled: bool) {
         let Some(remote) = &self.remote else { return };
         let mut last = remote.last_fetch.lock().await;
-        if throttled && last.is_some_and(|at| at.elapsed() < remote.min_refetch_interval) {
+        // With no key at all (auth-service was not up yet when we started), every token is refused, so
+        // waiting out the normal throttle would lock everyone out for that long: retry within a second.
+        let min_interval = if self.snapshot().is_empty() {
+            EMPTY_RETRY_INTERVAL.min(remote.min_refetch_interval)
+        } else {
+            remote.min_refetch_interval
+        };
+        if throttled && last.is_some_and(|at| at.elapsed() < min_interval) {
             return;
         }
         *last = Some(Instant::now());
@@ -194,15 +201,21 @@ async fn fetch(remote: &Remote) -> Result<JwkSet, reqwest::Error> {
         .await
 }
 
-/// Refreshes in the background until every `Verifier` clone is dropped.
+/// How soon an empty key cache is fetched again (start-up before auth-service is ready).
+const EMPTY_RETRY_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Refreshes in the background until every `Verifier` clone is dropped: every `every`, or every second
+/// while no key has been loaded yet.
 fn spawn_refresh(inner: Weak<Inner>, every: Duration) {
-    // tokio's interval panics on a zero period.
+    // A zero period would spin.
     let every = every.max(Duration::from_secs(1));
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticker.tick().await;
+            let empty = match inner.upgrade() {
+                Some(inner) => inner.snapshot().is_empty(),
+                None => break,
+            };
+            tokio::time::sleep(if empty { EMPTY_RETRY_INTERVAL } else { every }).await;
             let Some(inner) = inner.upgrade() else { break };
             inner.refetch(false).await;
         }

@@ -129,3 +129,49 @@ async fn a_verifier_whose_jwks_is_unreachable_starts_empty() {
         Err(TokenError::KeysUnavailable)
     );
 }
+
+#[actix_web::test]
+async fn a_verifier_started_before_its_jwks_server_picks_the_keys_up_within_seconds() {
+    // The gateway often starts before auth-service answers. With the default 30 s throttle and 5 min
+    // refresh, that used to refuse every token for up to 30 s; an empty cache is retried every second.
+    let key = TestKey::new("late");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let url = format!("http://{addr}/jwks.json");
+    drop(listener);
+    let verifier = Verifier::from_jwks_url(&url, config(), JwksOptions::default())
+        .await
+        .unwrap();
+    let token = key.sign(&claims());
+    assert_eq!(
+        verifier.verify(&token).await,
+        Err(TokenError::KeysUnavailable)
+    );
+    // The JWKS server comes up on the same address a moment later.
+    let keys = web::Data::new(Mutex::new(JwkSet {
+        keys: vec![key.jwk()],
+    }));
+    let fetches = web::Data::new(AtomicUsize::new(0));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(keys.clone())
+            .app_data(fetches.clone())
+            .route("/jwks.json", web::get().to(serve_jwks))
+    })
+    .workers(1)
+    .bind(addr)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let mut accepted = false;
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if verifier.verify(&token).await.is_ok() {
+            accepted = true;
+            break;
+        }
+    }
+    handle.stop(true).await;
+    assert!(accepted, "the keys were not picked up within 6 s");
+}
