@@ -1,9 +1,11 @@
-//! Rate limits: GCRA per client and bucket. With Redis the whole decision is one atomic Lua script, so
-//! every replica shares one budget; if Redis fails the gateway falls back to an in-process governor
+//! Rate limits: GCRA per client and bucket. With Redis the budget is taken by one atomic Lua script, so
+//! every replica shares it; a call takes a small lease of requests that this replica then spends without
+//! asking Redis again (`leases.rs`). If Redis fails the gateway falls back to an in-process governor
 //! limiter (and stays there for a moment instead of timing out on every request).
 
 mod gcra_script;
 mod headers;
+mod leases;
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -69,6 +71,7 @@ pub struct RateLimiter {
     prefix: String,
     /// Unix milliseconds before which Redis is not asked.
     redis_paused_until: AtomicI64,
+    leases: leases::Leases,
 }
 
 impl RateLimiter {
@@ -81,6 +84,7 @@ impl RateLimiter {
             limits,
             prefix: prefix.to_owned(),
             redis_paused_until: AtomicI64::new(0),
+            leases: leases::Leases::default(),
         }
     }
 
@@ -92,8 +96,15 @@ impl RateLimiter {
             && now_ms >= self.redis_paused_until.load(Ordering::Relaxed)
         {
             let key = format!("{}rl:{}:{client}", self.prefix, bucket.name());
-            match gcra_script::check(redis.clone(), &key, quota, REDIS_TIMEOUT).await {
-                Ok(decision) => return decision,
+            if let Some(decision) = self.leases.spend(&key, quota) {
+                return decision;
+            }
+            let want = leases::lease_size(quota);
+            match gcra_script::take(redis.clone(), &key, quota, want, REDIS_TIMEOUT).await {
+                Ok((decision, taken)) => {
+                    self.leases.keep(&key, taken, &decision);
+                    return decision;
+                }
                 Err(error) => {
                     tracing::warn!(%error, "shared rate limit unavailable; limiting in process");
                     self.redis_paused_until
@@ -142,8 +153,9 @@ impl RateLimiter {
         }
     }
 
-    /// Forgets idle local budgets (called periodically so the maps do not grow without bound).
+    /// Forgets idle local budgets and lapsed leases (called periodically so the maps stay bounded).
     pub fn prune(&self) {
+        self.leases.prune();
         for limiter in [&self.global, &self.credentials] {
             limiter.retain_recent();
             limiter.shrink_to_fit();

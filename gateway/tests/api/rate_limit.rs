@@ -179,3 +179,29 @@ async fn the_limit_holds_across_replicas_sharing_redis() {
         429
     );
 }
+
+#[tokio::test]
+async fn leased_budget_never_lets_two_replicas_exceed_the_shared_limit() {
+    // With a limit of 100 each Redis call leases 10 requests to the replica that made it; whatever the
+    // interleaving, the two replicas together allow exactly 100 in the window.
+    let stack = spawn_with(seed_limits()).await;
+    let vars = test_support::with_overrides(
+        test_support::base_vars("unused", false),
+        &[
+            ("REDIS_PREFIX", stack.prefix.as_str()),
+            ("RATE_LIMIT_MAX", "100"),
+            ("COURSE_SERVICE_URL", stack.upstream.address.as_str()),
+            ("AUTH_SERVICE_URL", stack.auth_address.as_str()),
+        ],
+    );
+    let settings = gateway::config::Settings::from_source(&vars).unwrap();
+    let replica = test_support::TestClient::serve(gateway::startup::build(&settings).await);
+    let mut allowed = 0;
+    for i in 0..130 {
+        let target = if i % 3 == 0 { &replica } else { &stack.gateway };
+        if target.get("/api/v1/courses/published").await.status() == 200 {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 100);
+}
