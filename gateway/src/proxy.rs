@@ -13,7 +13,7 @@ use shared::http::current_request_id;
 use crate::client_ip::client_ip;
 use crate::cors::origin_allowed;
 use crate::error::GatewayError;
-use crate::identity::{Identity, Presented, REFRESH_COOKIE};
+use crate::identity::{Identity, Presented, Principal, REFRESH_COOKIE};
 use crate::rate_limit::{Bucket, Decision, apply_headers};
 use crate::routing::{BodyRule, Route, Upstream};
 use crate::state::AppState;
@@ -55,68 +55,62 @@ pub async fn proxy(
         }
         Some(decision)
     };
-    let call = Call {
-        req: &req,
-        state: &state,
-        route: &route,
-        presented: &presented,
-        identity: &identity,
-        ip,
+    let Identity {
+        principal,
+        refused,
+        set_cookies,
+    } = identity;
+    let forwarded = match (&principal, route.public) {
+        // Anonymous on a protected route: the reason the credentials were refused, if any were sent.
+        (None, false) => Err(refused.unwrap_or(GatewayError::NotLoggedIn)),
+        _ => {
+            let call = Call {
+                req: &req,
+                state: &state,
+                route: &route,
+                presented: &presented,
+                principal: principal.as_ref(),
+                refreshed: !set_cookies.is_empty(),
+                ip,
+            };
+            call.forward(payload).await
+        }
     };
-    let mut res = match call.authorise_and_forward(payload).await {
-        Ok(res) => res,
-        Err(err) => error_response(err.into()),
-    };
+    let mut res = forwarded.unwrap_or_else(|err| error_response(err.into()));
     if let Some(decision) = &decision {
         apply_headers(res.headers_mut(), decision);
     }
-    for cookie in identity.set_cookies {
+    for cookie in set_cookies {
         res.headers_mut()
             .append(actix_web::http::header::SET_COOKIE, cookie);
     }
     res
 }
 
-/// What the earlier phases established about one request.
+/// What the earlier phases established about one request that may go on.
 struct Call<'a> {
     req: &'a HttpRequest,
     state: &'a AppState,
     route: &'a Route,
     presented: &'a Presented,
-    identity: &'a Identity,
+    principal: Option<&'a Principal>,
+    /// The session was rotated silently: the old refresh cookie must not reach a service.
+    refreshed: bool,
     ip: std::net::IpAddr,
 }
 
 impl Call<'_> {
-    /// Refuses an anonymous call to a protected route, else forwards it.
-    async fn authorise_and_forward(
-        &self,
-        payload: web::Payload,
-    ) -> Result<HttpResponse, GatewayError> {
+    /// Reads the body within its limit and forwards the request to its service.
+    async fn forward(&self, payload: web::Payload) -> Result<HttpResponse, GatewayError> {
         let Self {
             req,
             state,
             route,
             presented,
-            identity,
+            principal,
+            refreshed,
             ip,
         } = *self;
-        let refreshed = !identity.set_cookies.is_empty();
-        let principal = identity.principal.as_ref();
-        if principal.is_none() && !route.public {
-            return Err(match &identity.refused {
-                Some(GatewayError::BadCredentials(reason)) => GatewayError::BadCredentials(reason),
-                Some(GatewayError::Forbidden(m)) => GatewayError::Forbidden(m),
-                Some(GatewayError::AuthUnavailable) => GatewayError::AuthUnavailable,
-                Some(GatewayError::UpstreamUnreachable { service, .. }) => {
-                    GatewayError::UpstreamUnreachable {
-                        service,
-                        source: anyhow::anyhow!("credential check failed"),
-                    }
-                }
-                _ => GatewayError::NotLoggedIn,
-            });
-        }
         let settings = &state.settings;
         let body = match body_rule(req, route) {
             BodyRule::Webhook => {
