@@ -4,7 +4,6 @@
 
 mod api_keys;
 mod auth_client;
-mod verified;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
@@ -14,7 +13,6 @@ use shared::jwks::{TokenError, Verifier};
 
 pub use api_keys::ApiKeyCache;
 pub use auth_client::AuthClient;
-pub use verified::VerifiedTokens;
 
 use crate::error::GatewayError;
 use crate::revocation::Revocations;
@@ -100,7 +98,6 @@ pub struct Identity {
 /// What identification needs from the application state.
 pub struct Authenticator<'a> {
     pub verifier: &'a Verifier,
-    pub verified: &'a VerifiedTokens,
     pub revocations: &'a Revocations,
     pub api_keys: &'a ApiKeyCache,
     pub auth: &'a AuthClient,
@@ -152,22 +149,15 @@ impl Authenticator<'_> {
 
     /// Signature, claims, then revocation.
     pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
-        let claims = match self.verified.get(token) {
-            Some(claims) => claims,
-            None => {
-                let claims =
-                    self.verifier
-                        .verify(token)
-                        .await
-                        .map_err(|e: TokenError| match e {
-                            // No key loaded yet is our problem, not a bad token: the client must not drop it.
-                            TokenError::KeysUnavailable => GatewayError::AuthUnavailable,
-                            other => GatewayError::BadCredentials(other.reason()),
-                        })?;
-                self.verified.insert(token, &claims);
-                claims
-            }
-        };
+        let claims = self
+            .verifier
+            .verify(token)
+            .await
+            .map_err(|e: TokenError| match e {
+                // No key loaded yet is our problem, not a bad token: the client must not drop it.
+                TokenError::KeysUnavailable => GatewayError::AuthUnavailable,
+                other => GatewayError::BadCredentials(other.reason()),
+            })?;
         self.check_revocation(&claims).await?;
         Ok(Principal::new(claims, token.to_owned()))
     }

@@ -13,14 +13,14 @@ use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 use crate::config::Settings;
 use crate::cors::cors;
 use crate::docs::DocsCache;
-use crate::identity::{ApiKeyCache, AuthClient, VerifiedTokens};
+use crate::identity::{ApiKeyCache, AuthClient};
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routes;
 use crate::security_headers::security_headers;
 use crate::state::{AppState, UpstreamBases};
 
-/// How often idle rate-limit buckets, stale API keys and verified tokens are forgotten.
+/// How often idle rate-limit buckets and stale API keys are forgotten.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`.
@@ -96,7 +96,6 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
         docs: DocsCache::default(),
         http,
         verifier,
-        verified: VerifiedTokens::default(),
         revocations,
         api_keys,
         limiter,
@@ -114,7 +113,6 @@ fn spawn_pruning(state: std::sync::Weak<AppState>) {
             let Some(state) = state.upgrade() else { return };
             state.limiter.prune();
             state.api_keys.prune();
-            state.verified.prune();
         }
     });
 }

@@ -8,7 +8,7 @@ use shared::jwks::Verifier;
 
 use crate::config::Settings;
 use crate::docs::DocsCache;
-use crate::identity::{ApiKeyCache, AuthClient, Authenticator, VerifiedTokens};
+use crate::identity::{ApiKeyCache, AuthClient, Authenticator};
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routing::Upstream;
@@ -18,8 +18,6 @@ pub struct AppState {
     /// One pooled client for every upstream call, shared by all workers.
     pub http: reqwest::Client,
     pub verifier: Verifier,
-    /// Tokens whose signature was checked recently.
-    pub verified: VerifiedTokens,
     pub revocations: Revocations,
     pub api_keys: ApiKeyCache,
     pub auth: AuthClient,
@@ -56,7 +54,6 @@ impl AppState {
     pub fn authenticator(&self) -> Authenticator<'_> {
         Authenticator {
             verifier: &self.verifier,
-            verified: &self.verified,
             revocations: &self.revocations,
             api_keys: &self.api_keys,
             auth: &self.auth,

@@ -95,6 +95,25 @@ fn a_valid_token_is_accepted_with_its_claims() {
     assert_eq!(claims.jti, "jti-1");
 }
 
+#[actix_web::test]
+async fn a_token_verified_once_is_served_from_the_cache_but_a_variant_of_it_is_not() {
+    let key = TestKey::new("k1");
+    let verifier = verifier_for(&key);
+    let token = key.sign(&claims());
+    let first = verifier.verify(&token).await.unwrap();
+    let again = verifier.verify(&token).await.unwrap();
+    assert_eq!(first.jti, again.jti);
+    // The cache is keyed by the whole token: one changed signature byte is verified afresh and refused.
+    // (A byte in the middle: the last base64 character carries padding bits.)
+    let at = token.len() - 10;
+    let flipped = if &token[at..=at] == "A" { "B" } else { "A" };
+    let tampered = format!("{}{flipped}{}", &token[..at], &token[at + 1..]);
+    assert_eq!(
+        verifier.verify(&tampered).await,
+        Err(TokenError::BadSignature)
+    );
+}
+
 #[test]
 fn a_tampered_payload_is_refused() {
     let key = TestKey::new("k1");

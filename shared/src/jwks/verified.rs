@@ -1,13 +1,13 @@
 //! A short-lived cache of tokens whose signature and claims were already verified, so that a client
-//! sending the same token again does not pay for another Ed25519 verification. Only the signature check is
-//! cached: revocation is asked on every request. Entries live until the token expires or for a minute,
+//! sending the same token again does not pay for another Ed25519 verification (it was a fifth of the
+//! gateway's CPU per request). Revocation is not the verifier's business: callers check it every time. Entries live until the token expires or for a minute,
 //! whichever is sooner (so a key withdrawn from the JWKS stops being honoured within a minute too).
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use shared::claims::AccessClaims;
+use crate::claims::AccessClaims;
 
 /// Longest an entry is trusted without verifying the signature again.
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -20,7 +20,7 @@ struct Entry {
 }
 
 #[derive(Default)]
-pub struct VerifiedTokens {
+pub(super) struct VerifiedTokens {
     entries: RwLock<HashMap<String, Entry>>,
 }
 
@@ -46,15 +46,5 @@ impl VerifiedTokens {
                 until: Instant::now() + MAX_AGE,
             },
         );
-    }
-
-    /// Drops entries that are no longer usable (called periodically).
-    pub fn prune(&self) {
-        let now = Instant::now();
-        let epoch = chrono::Utc::now().timestamp();
-        self.entries
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, e| now < e.until && e.claims.exp > epoch);
     }
 }

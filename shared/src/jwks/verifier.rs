@@ -9,6 +9,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use tokio::time::Instant;
 
+use super::verified::VerifiedTokens;
 use super::{JwkSet, JwksOptions, TokenError, VerifierConfig, check_header};
 use crate::claims::AccessClaims;
 
@@ -22,6 +23,8 @@ pub struct Verifier {
 
 struct Inner {
     validation: Validation,
+    /// Tokens that passed recently (signature and claims), so a repeat costs a lookup.
+    verified: VerifiedTokens,
     keys: RwLock<Arc<KeyMap>>,
     remote: Option<Remote>,
 }
@@ -76,6 +79,9 @@ impl Verifier {
 
     /// Verifies a token, refetching the JWKS (throttled) when it names an unknown key.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        if let Some(claims) = self.inner.verified.get(token) {
+            return Ok(claims);
+        }
         let kid = check_header(token)?;
         if let Some(key) = self.inner.snapshot().get(&kid) {
             return self.inner.decode(token, key);
@@ -115,6 +121,7 @@ impl Inner {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         Self {
             validation,
+            verified: VerifiedTokens::default(),
             keys: RwLock::new(Arc::new(usable_keys(keys))),
             remote,
         }
@@ -137,7 +144,10 @@ impl Inner {
 
     fn decode(&self, token: &str, key: &DecodingKey) -> Result<AccessClaims, TokenError> {
         jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
-            .map(|data| data.claims)
+            .map(|data| {
+                self.verified.insert(token, &data.claims);
+                data.claims
+            })
             .map_err(|e| {
                 match e.kind() {
                     ErrorKind::InvalidSignature => TokenError::BadSignature,
