@@ -158,6 +158,7 @@ impl From<TokenError> for ApiError {
     }
 }
 
+mod verified;
 mod verifier;
 pub use verifier::Verifier;
 
