@@ -69,3 +69,63 @@ async fn an_unknown_api_key_is_refused_with_the_seed_message() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["message"], "JWT token error");
 }
+
+#[tokio::test]
+async fn a_deactivated_owners_key_is_refused_with_403() {
+    let admin_email = crate::helpers::email();
+    let stack = crate::helpers::spawn_with(
+        crate::helpers::Options::default()
+            .auth("ADMIN_EMAIL", admin_email.clone())
+            .auth("ADMIN_PASSWORD", crate::helpers::PASSWORD),
+    )
+    .await;
+    let owner = stack.sign_up(&reqwest::Client::new(), "student").await;
+    let token = owner["token"].as_str().unwrap();
+    let created: Value = stack
+        .post_bearer("/api/v1/auth/api-keys", token, json!({ "name": "ci" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = created["apiKey"]["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        stack.get_bearer("/api/v1/progress", &key).await.status(),
+        200
+    );
+
+    let signin: Value = stack
+        .gateway
+        .client
+        .post(stack.url("/api/v1/user/signin"))
+        .json(&json!({ "email": admin_email, "password": crate::helpers::PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = signin["token"].as_str().unwrap();
+    let user_id = owner["user"]["_id"].as_str().unwrap();
+    let res = stack
+        .gateway
+        .client
+        .patch(stack.url(&format!("/api/v1/auth/users/{user_id}")))
+        .bearer_auth(admin)
+        .json(&json!({ "isActive": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let refused = within_ms(1000, async || {
+        stack.get_bearer("/api/v1/progress", &key).await.status() == 403
+    })
+    .await;
+    assert!(refused, "a deactivated owner's key still worked");
+    let body: Value = stack
+        .get_bearer("/api/v1/progress", &key)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["message"], "Account is inactive");
+}
