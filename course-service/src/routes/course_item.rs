@@ -7,7 +7,7 @@ use shared::events::{COURSE_DELETED, CourseDeleted};
 use shared::media::new_key;
 use shared::principal::{MaybePrincipal, Principal};
 
-use super::access::{COURSE_NOT_FOUND, course_access, ensure_manager, load_course};
+use super::access::{COURSE_NOT_FOUND, ensure_manager, load_course};
 use super::courses::{COURSE_FIELDS, course_changes, thumbnail_spec};
 use super::openapi::{CourseForm, CourseJson, CourseResponse, ErrorEnvelope, MessageResponse};
 use super::{form, views};
@@ -46,13 +46,7 @@ async fn get_course(
     caller: MaybePrincipal,
     path: web::Path<String>,
 ) -> CourseResult<HttpResponse> {
-    let (id, course) = load_course(&state, &path).await?;
-    let access = course_access(&state, caller.0.as_ref(), id, &course).await?;
-    let lectures = state.store.lectures.list(id).await?;
-    let lectures = lectures
-        .iter()
-        .map(|l| views::lecture(&state, l, access.can_watch(&course, l)))
-        .collect();
+    let (course, lectures) = views::visible_lectures(&state, caller.0.as_ref(), &path).await?;
     let instructors = state
         .users
         .lookup(std::slice::from_ref(&course.instructor_id))

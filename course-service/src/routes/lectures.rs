@@ -9,7 +9,7 @@ use shared::events::{LECTURE_DELETED, LectureDeleted};
 use shared::media::{MediaKind, TempUpload, new_key};
 use shared::principal::{MaybePrincipal, Principal};
 
-use super::access::{LECTURE_NOT_FOUND, course_access, ensure_manager, load_course, parse_id};
+use super::access::{LECTURE_NOT_FOUND, ensure_manager, load_course, parse_id};
 use super::form::{self, Errors, FileSpec, Form, parse_bool};
 use super::openapi::{
     ErrorEnvelope, LectureForm, LectureJson, LectureListResponse, LectureResponse, MessageResponse,
@@ -205,13 +205,7 @@ async fn list_lectures(
     caller: MaybePrincipal,
     path: web::Path<String>,
 ) -> CourseResult<HttpResponse> {
-    let (course_id, course) = load_course(&state, &path).await?;
-    let access = course_access(&state, caller.0.as_ref(), course_id, &course).await?;
-    let lectures = state.store.lectures.list(course_id).await?;
-    let lectures: Vec<_> = lectures
-        .iter()
-        .map(|l| views::lecture(&state, l, access.can_watch(&course, l)))
-        .collect();
+    let (_, lectures) = views::visible_lectures(&state, caller.0.as_ref(), &path).await?;
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
         "count": lectures.len(),

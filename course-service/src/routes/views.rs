@@ -46,6 +46,23 @@ pub fn course(
 }
 
 /// A lecture; `videoUrl` and `publicId` only when the caller may watch it.
+/// The course the caller may see and its lectures, ordered, each with `videoUrl` only where the caller may
+/// watch it (the course page and the lecture list show the same thing).
+pub async fn visible_lectures(
+    state: &AppState,
+    caller: Option<&shared::principal::Principal>,
+    raw_course_id: &str,
+) -> crate::error::CourseResult<(crate::store::Course, Vec<Value>)> {
+    let (id, course) = super::access::load_course(state, raw_course_id).await?;
+    let access = super::access::course_access(state, caller, id, &course).await?;
+    let lectures = state.store.lectures.list(id).await?;
+    let lectures = lectures
+        .iter()
+        .map(|l| lecture(state, l, access.can_watch(&course, l)))
+        .collect();
+    Ok((course, lectures))
+}
+
 pub fn lecture(state: &AppState, lecture: &Lecture, can_watch: bool) -> Value {
     let mut value = json!({
         "_id": lecture.id,
