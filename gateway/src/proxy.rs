@@ -4,6 +4,7 @@
 mod body;
 mod forward;
 pub mod headers;
+pub mod pool;
 
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
@@ -17,7 +18,7 @@ use crate::identity::{Identity, Presented, Principal, REFRESH_COOKIE};
 use crate::rate_limit::{Bucket, Decision, apply_headers};
 use crate::routing::{BodyRule, Route, Upstream};
 use crate::state::AppState;
-use body::Outgoing;
+use body::OutBody;
 use forward::Target;
 use headers::Forwarding;
 
@@ -114,10 +115,14 @@ impl Call<'_> {
         let settings = &state.settings;
         let body = match body_rule(req, route) {
             BodyRule::Webhook => {
-                body::read_small(req, payload, settings.body_limits.webhook).await?
+                OutBody::Full(body::read_small(req, payload, settings.body_limits.webhook).await?)
             }
-            BodyRule::Small => body::read_small(req, payload, settings.body_limits.json).await?,
-            BodyRule::Multipart => body::stream(req, payload, settings.body_limits.multipart)?,
+            BodyRule::Small => {
+                OutBody::Full(body::read_small(req, payload, settings.body_limits.json).await?)
+            }
+            BodyRule::Multipart => {
+                OutBody::Stream(body::stream(req, payload, settings.body_limits.multipart)?)
+            }
         };
         let session_route = route.upstream == Upstream::Auth && !route.silent_refresh;
         let request_id = current_request_id().unwrap_or_default();
@@ -139,9 +144,9 @@ impl Call<'_> {
             }),
         };
         let upstream_headers = headers::upstream_headers(req, &forwarding);
-        let multipart = matches!(body, Outgoing::Stream { .. });
+        let multipart = matches!(body, OutBody::Stream(_));
         let target = Target {
-            url: state.upstream_target(route.upstream, req.path(), req.uri().query()),
+            endpoint: state.endpoint(route.upstream),
             service: route.upstream.name(),
             timeout: if multipart {
                 settings.timeouts.upload
@@ -149,7 +154,7 @@ impl Call<'_> {
                 settings.timeouts.request
             },
         };
-        let res = forward::send(&state.http, req, &target, upstream_headers, body).await;
+        let res = forward::send(req, &target, upstream_headers, body).await;
         if let Err(e) = &res {
             tracing::debug!(upstream = route.upstream.name(), error = %e, "forwarding failed");
         }

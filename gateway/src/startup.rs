@@ -14,11 +14,17 @@ use crate::config::Settings;
 use crate::cors::cors;
 use crate::docs::DocsCache;
 use crate::identity::{ApiKeyCache, AuthClient};
+use crate::proxy::pool::PoolSettings;
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routes;
 use crate::security_headers::security_headers;
-use crate::state::{AppState, UpstreamBases};
+use crate::state::{AppState, Endpoints};
+
+/// An idle connection to a service older than this is closed rather than reused.
+const UPSTREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idle connections kept per service and worker (a burst beyond opens more, closed after use).
+const UPSTREAM_MAX_IDLE: usize = 256;
 
 /// How often idle rate-limit buckets and stale API keys are forgotten.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
@@ -84,10 +90,16 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
         settings.rate_limits.use_redis.then(|| redis.clone()),
         &s.redis_prefix,
     );
-    let upstream_bases =
-        UpstreamBases::parse(&settings.upstreams).context("an upstream URL does not parse")?;
+    let endpoints = Endpoints::parse(
+        &settings.upstreams,
+        PoolSettings {
+            connect_timeout: settings.timeouts.connect,
+            idle_timeout: UPSTREAM_IDLE_TIMEOUT,
+            max_idle: UPSTREAM_MAX_IDLE,
+        },
+    )?;
     Ok(AppState {
-        upstream_bases,
+        endpoints,
         auth: AuthClient::new(
             http.clone(),
             &settings.upstreams.auth,

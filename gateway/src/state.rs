@@ -1,21 +1,25 @@
-//! The gateway's shared state: settings, the pooled HTTP client, the token verifier, the revocation copy,
-//! the API key cache and the rate limiter. Built once, registered as `web::Data`.
+//! The gateway's shared state: settings, the services' endpoints, the HTTP client for the gateway's own
+//! calls, the token verifier, the revocation copy, the API key cache and the rate limiter. Built once,
+//! registered as `web::Data`.
 
 use std::time::Instant;
 
+use anyhow::Context as _;
 use redis::aio::ConnectionManager;
 use shared::jwks::Verifier;
 
 use crate::config::Settings;
 use crate::docs::DocsCache;
 use crate::identity::{ApiKeyCache, AuthClient, Authenticator};
+use crate::proxy::pool::{Endpoint, PoolSettings};
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routing::Upstream;
 
 pub struct AppState {
     pub settings: Settings,
-    /// One pooled client for every upstream call, shared by all workers.
+    /// The client for the gateway's own calls (auth-service, health, docs); proxied requests go over the
+    /// per-worker connections of `endpoints`.
     pub http: reqwest::Client,
     pub verifier: Verifier,
     pub revocations: Revocations,
@@ -25,26 +29,29 @@ pub struct AppState {
     pub redis: ConnectionManager,
     pub docs: DocsCache,
     pub started: Instant,
-    /// The upstream base URLs, parsed once: parsing a URL (host, IDNA) per request shows on the profile.
-    pub upstream_bases: UpstreamBases,
+    /// Where proxied requests go, parsed once.
+    pub endpoints: Endpoints,
 }
 
-/// Parsed base URL of each service.
-pub struct UpstreamBases {
-    pub auth: reqwest::Url,
-    pub course: reqwest::Url,
-    pub progress: reqwest::Url,
-    pub payment: reqwest::Url,
+/// Each service's endpoint.
+pub struct Endpoints {
+    pub auth: Endpoint,
+    pub course: Endpoint,
+    pub progress: Endpoint,
+    pub payment: Endpoint,
 }
 
-impl UpstreamBases {
-    /// Parses the configured URLs (already checked to be http(s) by the settings).
-    pub fn parse(u: &crate::config::Upstreams) -> anyhow::Result<Self> {
+impl Endpoints {
+    /// Parses the configured URLs; a service URL must be `http://`.
+    pub fn parse(u: &crate::config::Upstreams, pool: PoolSettings) -> anyhow::Result<Self> {
+        let parse = |name: &str, url: &str| {
+            Endpoint::parse(url, pool).with_context(|| format!("{name} is not usable"))
+        };
         Ok(Self {
-            auth: u.auth.parse()?,
-            course: u.course.parse()?,
-            progress: u.progress.parse()?,
-            payment: u.payment.parse()?,
+            auth: parse("AUTH_SERVICE_URL", &u.auth)?,
+            course: parse("COURSE_SERVICE_URL", &u.course)?,
+            progress: parse("PROGRESS_SERVICE_URL", &u.progress)?,
+            payment: parse("PAYMENT_SERVICE_URL", &u.payment)?,
         })
     }
 }
@@ -61,23 +68,15 @@ impl AppState {
         }
     }
 
-    /// `path_and_query` on a service: the parsed base with its path and query replaced.
-    pub fn upstream_target(
-        &self,
-        upstream: Upstream,
-        path: &str,
-        query: Option<&str>,
-    ) -> reqwest::Url {
-        let b = &self.upstream_bases;
-        let mut url = match upstream {
-            Upstream::Auth => b.auth.clone(),
-            Upstream::Course => b.course.clone(),
-            Upstream::Progress => b.progress.clone(),
-            Upstream::Payment => b.payment.clone(),
-        };
-        url.set_path(path);
-        url.set_query(query);
-        url
+    /// Where requests for a service go.
+    pub fn endpoint(&self, upstream: Upstream) -> &Endpoint {
+        let e = &self.endpoints;
+        match upstream {
+            Upstream::Auth => &e.auth,
+            Upstream::Course => &e.course,
+            Upstream::Progress => &e.progress,
+            Upstream::Payment => &e.payment,
+        }
     }
 
     /// The base URL of a service.

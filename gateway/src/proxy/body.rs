@@ -1,26 +1,83 @@
 //! Request bodies on their way to a service: small ones (JSON, the webhook) read whole within their limit
-//! so a 413 comes before any service is bothered; uploads streamed through a bounded channel, never held
-//! whole, and cut off (413) the moment they pass their limit.
+//! so a 413 comes before any service is bothered; uploads streamed straight from the client's connection
+//! into the service's, never held whole, and cut off (413) the moment they pass their limit.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::Cell;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use actix_web::HttpRequest;
 use actix_web::web::{Bytes, Payload};
-use futures_util::StreamExt;
+use futures_util::Stream;
+use hyper::body::{Body, Frame, SizeHint};
 
 use crate::error::GatewayError;
 
 /// A body ready to send.
-pub enum Outgoing {
-    Empty,
-    /// Read whole; can be sent again (a retry).
-    Bytes(Bytes),
-    /// Streamed; `too_large` turns true if the client sent more than allowed.
-    Stream {
-        body: reqwest::Body,
-        too_large: Arc<AtomicBool>,
-    },
+pub enum OutBody {
+    /// Read whole (`None`: no body); taken when sent.
+    Full(Option<Bytes>),
+    /// Streamed from the client as it arrives.
+    Stream(Upload),
+}
+
+/// An upload on its way through, counted against its limit.
+pub struct Upload {
+    payload: Payload,
+    declared: Option<u64>,
+    sent: u64,
+    limit: u64,
+    /// Turns true if the client sent more than allowed (the send then fails; the caller answers 413).
+    pub too_large: Rc<Cell<bool>>,
+}
+
+impl Body for OutBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            Self::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            Self::Stream(up) => match Pin::new(&mut up.payload).poll_next(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => {
+                    Poll::Ready(Some(Err(std::io::Error::other(e.to_string()))))
+                }
+                Poll::Ready(Some(Ok(chunk))) => {
+                    up.sent += chunk.len() as u64;
+                    if up.sent > up.limit {
+                        up.too_large.set(true);
+                        return Poll::Ready(Some(Err(std::io::Error::other(
+                            "request body over the limit",
+                        ))));
+                    }
+                    Poll::Ready(Some(Ok(Frame::data(chunk))))
+                }
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Full(None) => true,
+            Self::Full(Some(_)) | Self::Stream(_) => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Full(None) => SizeHint::with_exact(0),
+            Self::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
+            Self::Stream(up) => up
+                .declared
+                .map_or_else(SizeHint::default, SizeHint::with_exact),
+        }
+    }
 }
 
 /// The declared `Content-Length`, if any.
@@ -41,9 +98,9 @@ pub async fn read_small(
     req: &HttpRequest,
     payload: Payload,
     limit: usize,
-) -> Result<Outgoing, GatewayError> {
+) -> Result<Option<Bytes>, GatewayError> {
     if !has_body(req) {
-        return Ok(Outgoing::Empty);
+        return Ok(None);
     }
     if declared_length(req).is_some_and(|n| n > limit as u64) {
         return Err(GatewayError::PayloadTooLarge);
@@ -53,49 +110,20 @@ pub async fn read_small(
         .await
         .map_err(|_| GatewayError::PayloadTooLarge)?
         .map_err(|e| GatewayError::BadBody(format!("Could not read the request body: {e}")))?;
-    Ok(Outgoing::Bytes(bytes))
+    Ok(Some(bytes))
 }
 
 /// Streams the body through to the service, counting bytes against `limit`.
-pub fn stream(
-    req: &HttpRequest,
-    mut payload: Payload,
-    limit: u64,
-) -> Result<Outgoing, GatewayError> {
-    if declared_length(req).is_some_and(|n| n > limit) {
+pub fn stream(req: &HttpRequest, payload: Payload, limit: u64) -> Result<Upload, GatewayError> {
+    let declared = declared_length(req);
+    if declared.is_some_and(|n| n > limit) {
         return Err(GatewayError::PayloadTooLarge);
     }
-    // actix's payload lives on this worker thread; reqwest wants a `Send` stream, so a local task pumps
-    // chunks into a small channel (which also bounds how much is buffered: 8 chunks).
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let too_large = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&too_large);
-    actix_web::rt::spawn(async move {
-        let mut sent: u64 = 0;
-        while let Some(chunk) = payload.next().await {
-            let item = match chunk {
-                Ok(bytes) => {
-                    sent += bytes.len() as u64;
-                    if sent > limit {
-                        flag.store(true, Ordering::Release);
-                        Err(std::io::Error::other("request body over the limit"))
-                    } else {
-                        Ok(bytes)
-                    }
-                }
-                Err(e) => Err(std::io::Error::other(e.to_string())),
-            };
-            let stop = item.is_err();
-            if tx.send(item).await.is_err() || stop {
-                return;
-            }
-        }
-    });
-    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    Ok(Outgoing::Stream {
-        body: reqwest::Body::wrap_stream(chunks),
-        too_large,
+    Ok(Upload {
+        payload,
+        declared,
+        sent: 0,
+        limit,
+        too_large: Rc::new(Cell::new(false)),
     })
 }

@@ -1,133 +1,205 @@
-//! Sends a request to its service and streams the answer back: one pooled client, a deadline for the
-//! response headers (the body then streams at its own pace), at most one retry for idempotent requests
-//! whose connection failed, and errors classified by origin (502 unreachable, 504 too slow).
+//! Sends a request to its service over this worker's pooled connections and streams the answer back: a
+//! deadline for the response headers (the body then streams at its own pace), one more attempt when the
+//! connection failed before the request went out, and errors classified by origin (502 unreachable, 504
+//! too slow).
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use reqwest::header::HeaderMap;
+use hyper::body::{Body, Incoming};
+use hyper::header::HeaderMap;
 
-use super::body::{Outgoing, declared_length};
+use super::body::OutBody;
 use super::headers::{passes_downstream, to_actix, upstream_connection_listed};
+use super::pool::{Endpoint, Sender, Slot};
 use crate::error::GatewayError;
 
 /// Where and how long.
-pub struct Target {
-    pub url: reqwest::Url,
+pub struct Target<'a> {
+    pub endpoint: &'a Endpoint,
     pub service: &'static str,
     pub timeout: Duration,
 }
 
 /// Forwards `req` (with `headers` and `body`) to `target` and converts the answer.
 pub async fn send(
-    http: &reqwest::Client,
     req: &HttpRequest,
-    target: &Target,
+    target: &Target<'_>,
     mut headers: HeaderMap,
-    body: Outgoing,
+    body: OutBody,
 ) -> Result<HttpResponse, GatewayError> {
-    let url = &target.url;
-    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
+    let method = hyper::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|e| GatewayError::BadBody(format!("Unsupported method: {e}")))?;
-    let head = method == reqwest::Method::HEAD;
-    let request = |headers: HeaderMap| http.request(method.clone(), url.clone()).headers(headers);
-    let response = match body {
-        Outgoing::Stream { body, too_large } => {
-            if let Some(len) = declared_length(req) {
-                headers.insert(reqwest::header::CONTENT_LENGTH, len.into());
-            }
-            let sent = deadline(target, request(headers).body(body).send()).await;
-            match sent {
-                Err(_) if too_large.load(std::sync::atomic::Ordering::Acquire) => {
-                    return Err(GatewayError::PayloadTooLarge);
-                }
-                other => other?,
-            }
-        }
-        replayable => {
-            let idempotent = matches!(
-                method,
-                reqwest::Method::GET
-                    | reqwest::Method::HEAD
-                    | reqwest::Method::OPTIONS
-                    | reqwest::Method::PUT
-                    | reqwest::Method::DELETE
-            );
-            let attempt = |headers: HeaderMap| {
-                let builder = request(headers);
-                match &replayable {
-                    Outgoing::Bytes(b) => builder.body(b.clone()),
-                    _ => builder,
-                }
-            };
-            match deadline(target, attempt(headers.clone()).send()).await {
-                Err(Failure::Connect(e)) if idempotent => {
-                    tracing::warn!(upstream = target.service, error = %e, "retrying once");
-                    deadline(target, attempt(headers).send()).await?
-                }
-                other => other?,
-            }
+    let head = method == hyper::Method::HEAD;
+    let idempotent = matches!(
+        method,
+        hyper::Method::GET
+            | hyper::Method::HEAD
+            | hyper::Method::OPTIONS
+            | hyper::Method::PUT
+            | hyper::Method::DELETE
+    );
+    headers.insert(hyper::header::HOST, target.endpoint.host.clone());
+    let too_large = match &body {
+        OutBody::Stream(up) => Some(std::rc::Rc::clone(&up.too_large)),
+        _ => None,
+    };
+    let mut request = hyper::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = upstream_uri(target.endpoint, req)?;
+    *request.headers_mut() = headers;
+    let exchange = exchange(target, request, idempotent);
+    let (res, sender) = match tokio::time::timeout(target.timeout, exchange).await {
+        Ok(Ok(answer)) => answer,
+        _ if too_large.is_some_and(|t| t.get()) => return Err(GatewayError::PayloadTooLarge),
+        Ok(Err(e)) => return Err(e),
+        Err(_) => {
+            return Err(GatewayError::UpstreamTimeout {
+                service: target.service,
+            });
         }
     };
-    Ok(to_response(response, head))
+    Ok(to_response(res, sender, target.endpoint.slot(), head))
 }
 
-/// Why an attempt failed: a connection that never opened (safe to retry) or anything else.
-enum Failure {
-    Connect(GatewayError),
-    Other(GatewayError),
+/// The request line's target on the service: its base path, then the client's path and query verbatim.
+fn upstream_uri(endpoint: &Endpoint, req: &HttpRequest) -> Result<hyper::Uri, GatewayError> {
+    let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let uri = if endpoint.base_path.is_empty() {
+        hyper::Uri::try_from(path_and_query)
+    } else {
+        hyper::Uri::try_from(format!("{}{path_and_query}", endpoint.base_path))
+    };
+    uri.map_err(|e| GatewayError::BadBody(format!("Unusable request path: {e}")))
 }
 
-impl From<Failure> for GatewayError {
-    fn from(f: Failure) -> Self {
-        match f {
-            Failure::Connect(e) | Failure::Other(e) => e,
+/// Sends on a pooled (or new) connection. A connection that could not be opened is tried once more for
+/// idempotent requests; a request that never left (a kept-alive connection the service had just closed)
+/// is sent once more on a fresh connection, whatever its method, since the service never saw it.
+async fn exchange(
+    target: &Target<'_>,
+    mut request: hyper::Request<OutBody>,
+    idempotent: bool,
+) -> Result<(hyper::Response<Incoming>, Sender), GatewayError> {
+    let mut retried = false;
+    loop {
+        let mut sender = match target.endpoint.checkout().await {
+            Ok((sender, _)) => sender,
+            Err(e) if idempotent && !retried => {
+                tracing::warn!(upstream = target.service, error = %e, "retrying once");
+                retried = true;
+                continue;
+            }
+            Err(e) => {
+                return Err(GatewayError::UpstreamUnreachable {
+                    service: target.service,
+                    source: e.into(),
+                });
+            }
+        };
+        match sender.try_send_request(request).await {
+            Ok(res) => return Ok((res, sender)),
+            Err(mut e) => match e.take_message() {
+                Some(unsent) if !retried => {
+                    tracing::debug!(
+                        upstream = target.service,
+                        "connection closed before sending; resending"
+                    );
+                    request = unsent;
+                    retried = true;
+                }
+                _ => {
+                    return Err(GatewayError::UpstreamUnreachable {
+                        service: target.service,
+                        source: e.into_error().into(),
+                    });
+                }
+            },
         }
-    }
-}
-
-async fn deadline(
-    target: &Target,
-    send: impl Future<Output = reqwest::Result<reqwest::Response>>,
-) -> Result<reqwest::Response, Failure> {
-    match tokio::time::timeout(target.timeout, send).await {
-        Ok(Ok(res)) => Ok(res),
-        Ok(Err(e)) if e.is_connect() => Err(Failure::Connect(GatewayError::UpstreamUnreachable {
-            service: target.service,
-            source: e.into(),
-        })),
-        Ok(Err(e)) if e.is_timeout() => Err(Failure::Other(GatewayError::UpstreamTimeout {
-            service: target.service,
-        })),
-        Ok(Err(e)) => Err(Failure::Other(GatewayError::UpstreamUnreachable {
-            service: target.service,
-            source: e.into(),
-        })),
-        Err(_) => Err(Failure::Other(GatewayError::UpstreamTimeout {
-            service: target.service,
-        })),
     }
 }
 
 /// The service's answer as the client's response, body streamed.
-fn to_response(res: reqwest::Response, head: bool) -> HttpResponse {
-    let status = StatusCode::from_u16(res.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+fn to_response(
+    res: hyper::Response<Incoming>,
+    sender: Sender,
+    slot: Slot,
+    head: bool,
+) -> HttpResponse {
+    let (parts, body) = res.into_parts();
+    let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
-    let listed = upstream_connection_listed(res.headers());
-    for (name, value) in res.headers() {
+    let listed = upstream_connection_listed(&parts.headers);
+    for (name, value) in &parts.headers {
         if passes_downstream(name.as_str(), &listed)
             && let Some(pair) = to_actix(name, value)
         {
             builder.append_header(pair);
         }
     }
+    if body.is_end_stream() {
+        // Nothing more will come on this exchange: the connection can serve the next one now.
+        drop(body);
+        slot.checkin(sender);
+        return builder.finish();
+    }
     if head || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return builder.finish();
     }
-    if let Some(len) = res.content_length() {
+    builder.body(Answer {
+        body,
+        give_back: Some((slot, sender)),
+    })
+}
+
+/// A service's answer body on its way to the client; its connection goes back to the pool once the body
+/// has been read to the end (a client that leaves early drops it, and the connection with it).
+struct Answer {
+    body: Incoming,
+    give_back: Option<(Slot, Sender)>,
+}
+
+impl MessageBody for Answer {
+    type Error = hyper::Error;
+
+    fn size(&self) -> BodySize {
         // Keep the length (players and download bars rely on it) while still streaming.
-        builder.no_chunking(len);
+        self.body
+            .size_hint()
+            .exact()
+            .map_or(BodySize::Stream, BodySize::Sized)
     }
-    builder.streaming(res.bytes_stream())
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
+        let this = self.get_mut();
+        loop {
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(frame))) => {
+                    // Trailers have no place in the client's HTTP/1.1 answer.
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.give_back = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    if let Some((slot, sender)) = this.give_back.take() {
+                        slot.checkin(sender);
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderMap as ActixHeaders, HeaderName as ActixName};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::identity::{ACCESS_COOKIE, API_KEY_HEADER, REFRESH_COOKIE};
 
@@ -94,7 +94,7 @@ pub fn upstream_headers(req: &HttpRequest, f: &Forwarding<'_>) -> HeaderMap {
         }
     }
     if let Some(cookie) = cookie_header(req, f) {
-        out.insert(reqwest::header::COOKIE, cookie);
+        out.insert(hyper::header::COOKIE, cookie);
     }
     let mut set = |name: &'static str, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
