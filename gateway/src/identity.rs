@@ -74,8 +74,8 @@ pub struct Principal {
 impl Principal {
     fn new(claims: AccessClaims, token: String) -> Self {
         let client_key = match &claims.akid {
-            Some(key_id) => format!("key:{key_id}"),
-            None => format!("user:{}", claims.sub),
+            Some(key_id) => ["key:", key_id].concat(),
+            None => ["user:", &claims.sub].concat(),
         };
         Self {
             claims,

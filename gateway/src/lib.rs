@@ -4,6 +4,7 @@ pub mod client_ip;
 pub mod config;
 pub mod cors;
 pub mod docs;
+pub mod edge;
 pub mod error;
 pub mod identity;
 pub mod proxy;

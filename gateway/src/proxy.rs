@@ -31,7 +31,8 @@ pub async fn proxy(
     let Some(route) = crate::routing::route(req.method(), req.path()) else {
         return error_response(GatewayError::NotFound.into());
     };
-    let ip = caller_ip(&req, &state);
+    // Formatted once: the limiter and the forwarded headers both need it as text.
+    let ip = caller_ip(&req, &state).to_string();
     let presented = Presented::from_request(&req);
     if refused_by_origin(&req, &state, &presented) {
         return error_response(
@@ -50,7 +51,7 @@ pub async fn proxy(
             .principal
             .as_ref()
             .map_or_else(|| format!("ip:{ip}"), |p| p.client_key.clone());
-        let decision = limit(&state, &route, &client, &ip.to_string()).await;
+        let decision = limit(&state, &route, &client, &ip).await;
         if !decision.allowed {
             return too_many_requests(&decision);
         }
@@ -72,7 +73,7 @@ pub async fn proxy(
                 presented: &presented,
                 principal: principal.as_ref(),
                 refreshed: !set_cookies.is_empty(),
-                ip,
+                ip: &ip,
             };
             call.forward(payload).await
         }
@@ -97,7 +98,7 @@ struct Call<'a> {
     principal: Option<&'a Principal>,
     /// The session was rotated silently: the old refresh cookie must not reach a service.
     refreshed: bool,
-    ip: std::net::IpAddr,
+    ip: &'a str,
 }
 
 impl Call<'_> {
@@ -134,7 +135,7 @@ impl Call<'_> {
                 && !matches!(presented, Presented::None),
             refresh_cookie: session_route && !refreshed && req.cookie(REFRESH_COOKIE).is_some(),
             request_id: &request_id,
-            client_ip: ip.to_string(),
+            client_ip: ip,
             proto: forwarded_proto(req, state),
             traceparent: shared::telemetry::traceparent_from_current_span().or_else(|| {
                 req.headers()

@@ -95,7 +95,7 @@ impl RateLimiter {
         if let Some(redis) = &self.redis
             && now_ms >= self.redis_paused_until.load(Ordering::Relaxed)
         {
-            let key = format!("{}rl:{}:{client}", self.prefix, bucket.name());
+            let key = [self.prefix.as_str(), "rl:", bucket.name(), ":", client].concat();
             if let Some(decision) = self.leases.spend(&key, quota) {
                 return decision;
             }

@@ -1,5 +1,5 @@
 //! Builds the gateway: the pooled client, the verifier, the revocation listener, the limiter, and the
-//! HTTP server with its middleware (request context, security headers, CORS) around the routes.
+//! HTTP server with its middleware (request context; CORS and security headers) around the routes.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,14 +11,13 @@ use shared::http::{BoundServer, not_found, request_context};
 use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 
 use crate::config::Settings;
-use crate::cors::cors;
 use crate::docs::DocsCache;
+use crate::edge::edge;
 use crate::identity::{ApiKeyCache, AuthClient};
 use crate::proxy::pool::PoolSettings;
 use crate::rate_limit::RateLimiter;
 use crate::revocation::Revocations;
 use crate::routes;
-use crate::security_headers::security_headers;
 use crate::state::{AppState, Endpoints};
 
 /// An idle connection to a service older than this is closed rather than reused.
@@ -40,8 +39,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let workers = settings.workers;
     let mut server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(cors))
-            .wrap(from_fn(security_headers))
+            .wrap(from_fn(edge))
             .wrap(from_fn(request_context))
             .app_data(state.clone())
             .configure(routes::configure)

@@ -57,7 +57,7 @@ pub struct Forwarding<'a> {
     /// Pass the refresh cookie (auth-service's session routes only).
     pub refresh_cookie: bool,
     pub request_id: &'a str,
-    pub client_ip: String,
+    pub client_ip: &'a str,
     pub proto: &'a str,
     pub traceparent: Option<String>,
 }
@@ -96,16 +96,21 @@ pub fn upstream_headers(req: &HttpRequest, f: &Forwarding<'_>) -> HeaderMap {
     if let Some(cookie) = cookie_header(req, f) {
         out.insert(hyper::header::COOKIE, cookie);
     }
+    if let Some(token) = f.bearer {
+        let mut value = String::with_capacity(7 + token.len());
+        value.push_str("Bearer ");
+        value.push_str(token);
+        if let Ok(v) = HeaderValue::from_maybe_shared(actix_web::web::Bytes::from(value)) {
+            out.insert(hyper::header::AUTHORIZATION, v);
+        }
+    }
     let mut set = |name: &'static str, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
             out.insert(HeaderName::from_static(name), v);
         }
     };
-    if let Some(token) = f.bearer {
-        set("authorization", &format!("Bearer {token}"));
-    }
     set("x-request-id", f.request_id);
-    set("x-forwarded-for", &f.client_ip);
+    set("x-forwarded-for", f.client_ip);
     set("x-forwarded-proto", f.proto);
     if let Some(host) = incoming.get("host").and_then(|h| h.to_str().ok()) {
         set("x-forwarded-host", host);
@@ -176,7 +181,7 @@ mod tests {
             original_credentials: false,
             refresh_cookie: false,
             request_id: "rid-1",
-            client_ip: "203.0.113.5".into(),
+            client_ip: "203.0.113.5",
             proto: "http",
             traceparent: None,
         }
