@@ -7,7 +7,7 @@ use serde_json::Value;
 use test_support::closed_port;
 
 use crate::helpers::{Options, spawn, spawn_with};
-use crate::upstream::file_bytes;
+use crate::upstream::{KEEP_ALIVE, file_bytes};
 
 #[tokio::test]
 async fn json_bodies_over_10_kb_are_413_before_reaching_a_service() {
@@ -173,4 +173,25 @@ async fn the_merged_openapi_document_and_the_docs_viewer_are_served() {
         .await
         .unwrap();
     assert_eq!(redirect.status(), 308);
+}
+
+#[tokio::test]
+async fn connections_are_kept_alive_and_one_the_service_closed_is_replaced_without_an_error() {
+    let stack = spawn().await;
+    let token = stack.token("student").await;
+    let peer_port = async |path: &str| {
+        let res = stack.get_bearer(path, &token).await;
+        assert_eq!(res.status(), 200);
+        let seen: Value = res.json().await.unwrap();
+        seen["peerPort"].as_u64().unwrap()
+    };
+    let first = peer_port("/api/v1/progress/a").await;
+    assert_eq!(
+        peer_port("/api/v1/progress/b").await,
+        first,
+        "the second request did not reuse the first one's connection"
+    );
+    // The service closes the idle connection; the gateway notices and opens another, with no 502.
+    tokio::time::sleep(KEEP_ALIVE + Duration::from_millis(500)).await;
+    assert_ne!(peer_port("/api/v1/progress/c").await, first);
 }

@@ -1,12 +1,16 @@
 //! A small real upstream for the route groups whose services are not under test here: it reports the
-//! request it received (method, path, headers, body size), serves a 1,000-byte file with `Range` support,
-//! and has a route that answers too late.
+//! request it received (method, path, headers, body size, the gateway's connection port), serves a
+//! 1,000-byte file with `Range` support, and has a route that answers too late. It closes connections
+//! idle for `KEEP_ALIVE`, so tests meet kept-alive connections the service has already closed.
 
 use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
+
+/// How long the upstream keeps an idle connection open (actix's default is 5 s).
+pub const KEEP_ALIVE: Duration = Duration::from_secs(1);
 
 /// The 1,000 bytes served at `/api/v1/media/file.bin`: byte i is `i % 251`.
 pub fn file_bytes() -> Vec<u8> {
@@ -28,6 +32,7 @@ impl Upstream {
                 .default_service(web::to(report))
         })
         .workers(1)
+        .keep_alive(KEEP_ALIVE)
         .listen(listener)
         .unwrap()
         .run();
@@ -60,6 +65,7 @@ async fn report(req: HttpRequest, mut body: web::Payload) -> HttpResponse {
             "path": req.uri().to_string(),
             "headers": headers,
             "bodyBytes": size,
+            "peerPort": req.peer_addr().map(|a| a.port()),
         }))
 }
 
