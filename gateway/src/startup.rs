@@ -1,5 +1,6 @@
-//! Builds the gateway: the pooled client, the verifier, the revocation listener, the limiter, and the
-//! HTTP server with its middleware (request context; CORS and security headers) around the routes.
+//! Builds the gateway: the services' endpoints, the HTTP client for its own calls, the verifier, the
+//! revocation listener, the limiter, and the HTTP server with its middleware (request context; CORS and
+//! security headers).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
