@@ -47,10 +47,10 @@ pub async fn proxy(
     let decision = if route.exempt {
         None
     } else {
-        let client = identity
-            .principal
-            .as_ref()
-            .map_or_else(|| format!("ip:{ip}"), |p| p.client_key.clone());
+        let client: std::borrow::Cow<'_, str> = match &identity.principal {
+            Some(p) => p.client_key.as_str().into(),
+            None => format!("ip:{ip}").into(),
+        };
         let decision = limit(&state, &route, &client, &ip).await;
         if !decision.allowed {
             return too_many_requests(&decision);

@@ -35,7 +35,6 @@ pub async fn send(
 ) -> Result<HttpResponse, GatewayError> {
     let method = hyper::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|e| GatewayError::BadBody(format!("Unsupported method: {e}")))?;
-    let head = method == hyper::Method::HEAD;
     let idempotent = matches!(
         method,
         hyper::Method::GET
@@ -64,7 +63,7 @@ pub async fn send(
             });
         }
     };
-    Ok(to_response(res, sender, target.endpoint.slot(), head))
+    Ok(to_response(res, sender, target.endpoint.slot()))
 }
 
 /// The request line's target on the service: its base path, then the client's path and query verbatim.
@@ -89,7 +88,7 @@ async fn exchange(
     let mut retried = false;
     loop {
         let mut sender = match target.endpoint.checkout().await {
-            Ok((sender, _)) => sender,
+            Ok(sender) => sender,
             Err(e) if idempotent && !retried => {
                 tracing::warn!(upstream = target.service, error = %e, "retrying once");
                 retried = true;
@@ -125,12 +124,7 @@ async fn exchange(
 }
 
 /// The service's answer as the client's response, body streamed.
-fn to_response(
-    res: hyper::Response<Incoming>,
-    sender: Sender,
-    slot: Slot,
-    head: bool,
-) -> HttpResponse {
+fn to_response(res: hyper::Response<Incoming>, sender: Sender, slot: Slot) -> HttpResponse {
     let (parts, body) = res.into_parts();
     let status = StatusCode::from_u16(parts.status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut builder = HttpResponse::build(status);
@@ -143,12 +137,9 @@ fn to_response(
         }
     }
     if body.is_end_stream() {
-        // Nothing more will come on this exchange: the connection can serve the next one now.
+        // No body (hyper knows HEAD, 204 and 304 have none): the connection can serve the next exchange.
         drop(body);
         slot.checkin(sender);
-        return builder.finish();
-    }
-    if head || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
         return builder.finish();
     }
     builder.body(Answer {

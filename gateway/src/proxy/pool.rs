@@ -99,7 +99,7 @@ impl Endpoint {
     }
 
     /// An idle connection of this worker that is still open, or a new one.
-    pub async fn checkout(&self) -> Result<(Sender, bool), ConnectError> {
+    pub async fn checkout(&self) -> Result<Sender, ConnectError> {
         while let Some(mut idle) = self.pop_idle() {
             if idle.since.elapsed() > self.settings.idle_timeout {
                 // The newest is too old, so all are.
@@ -107,10 +107,10 @@ impl Endpoint {
                 break;
             }
             if idle.sender.ready().await.is_ok() {
-                return Ok((idle.sender, true));
+                return Ok(idle.sender);
             }
         }
-        Ok((self.connect().await?, false))
+        self.connect().await
     }
 
     /// Where a connection of this endpoint goes back to once its exchange is complete.

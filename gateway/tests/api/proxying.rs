@@ -195,3 +195,57 @@ async fn connections_are_kept_alive_and_one_the_service_closed_is_replaced_witho
     tokio::time::sleep(KEEP_ALIVE + Duration::from_millis(500)).await;
     assert_ne!(peer_port("/api/v1/progress/c").await, first);
 }
+
+#[tokio::test]
+async fn an_upload_without_a_declared_length_is_cut_at_its_limit() {
+    let limit = 256 << 10;
+    let stack =
+        spawn_with(Options::default().gateway("MULTIPART_BODY_LIMIT_BYTES", limit.to_string()))
+            .await;
+    let token = stack.token("instructor").await;
+    // A streamed body goes out chunked, so only counting the bytes as they pass can stop it.
+    let send = async |size: usize| {
+        let chunks = futures_util::stream::iter(
+            (0..size / 8192).map(|_| Ok::<_, std::io::Error>(vec![7u8; 8192])),
+        );
+        stack
+            .gateway
+            .client
+            .post(stack.url("/api/v1/courses"))
+            .bearer_auth(&token)
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send()
+            .await
+            .unwrap()
+    };
+    let res = send(limit / 2).await;
+    assert_eq!(res.status(), 200);
+    let seen: Value = res.json().await.unwrap();
+    assert_eq!(seen["bodyBytes"], limit / 2);
+    let res = send(limit * 2).await;
+    assert_eq!(res.status(), 413);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "PAYLOAD_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn a_head_answer_has_no_body_and_leaves_the_connection_usable() {
+    let stack = spawn().await;
+    let token = stack.token("student").await;
+    let res = stack
+        .gateway
+        .client
+        .head(stack.url("/api/v1/progress/a"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let head_port = res.headers()["x-peer-port"].to_str().unwrap().to_owned();
+    assert!(res.bytes().await.unwrap().is_empty());
+    // The HEAD gave its connection back at once: the next exchange goes over the same one.
+    let res = stack.get_bearer("/api/v1/progress/b", &token).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-peer-port"], head_port.as_str());
+}

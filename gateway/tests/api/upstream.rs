@@ -58,14 +58,17 @@ async fn report(req: HttpRequest, mut body: web::Payload) -> HttpResponse {
             )
         })
         .collect();
+    let peer_port = req.peer_addr().map(|a| a.port());
     HttpResponse::Ok()
         .insert_header(("access-control-allow-origin", "*"))
+        // Also as a header, which survives a HEAD request.
+        .insert_header(("x-peer-port", peer_port.unwrap_or(0).to_string()))
         .json(json!({
             "method": req.method().as_str(),
             "path": req.uri().to_string(),
             "headers": headers,
             "bodyBytes": size,
-            "peerPort": req.peer_addr().map(|a| a.port()),
+            "peerPort": peer_port,
         }))
 }
 
