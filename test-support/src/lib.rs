@@ -11,6 +11,11 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use shared::http::BoundServer;
 
+/// Sends the request and reads its answer as JSON, whatever the status (tests assert on the body).
+pub async fn send_json(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 /// A variable the test servers export; never skipped, because a skipped suite looks green.
 pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {

@@ -2,6 +2,7 @@
 //! access token, rate limited per key, and refused within a second of being revoked.
 
 use serde_json::{Value, json};
+use test_support::send_json;
 
 use crate::helpers::{spawn, within_ms};
 
@@ -93,17 +94,14 @@ async fn a_deactivated_owners_key_is_refused_with_403() {
         200
     );
 
-    let signin: Value = stack
-        .gateway
-        .client
-        .post(stack.url("/api/v1/user/signin"))
-        .json(&json!({ "email": admin_email, "password": crate::helpers::PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signin: Value = send_json(
+        stack
+            .gateway
+            .client
+            .post(stack.url("/api/v1/user/signin"))
+            .json(&json!({ "email": admin_email, "password": crate::helpers::PASSWORD })),
+    )
+    .await;
     let admin = signin["token"].as_str().unwrap();
     let user_id = owner["user"]["_id"].as_str().unwrap();
     let res = stack

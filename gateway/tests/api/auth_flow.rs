@@ -2,6 +2,7 @@
 //! need a login refuse anonymous and forged callers with the seed's messages.
 
 use serde_json::{Value, json};
+use test_support::send_json;
 
 use crate::helpers::{PASSWORD, browser, email, spawn};
 
@@ -30,14 +31,7 @@ async fn a_cookie_client_signs_up_signs_in_and_reads_its_profile() {
     );
     assert!(cookies.iter().any(|c| c.starts_with("refresh_token=")));
 
-    let me: Value = jar
-        .get(stack.url("/api/v1/auth/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = send_json(jar.get(stack.url("/api/v1/auth/me"))).await;
     assert_eq!(me["user"]["email"], address.as_str());
 
     let fresh = browser();
@@ -102,14 +96,7 @@ async fn the_verified_token_is_forwarded_as_a_bearer_even_when_it_came_in_a_cook
     let stack = spawn().await;
     let jar = browser();
     let body = stack.sign_up(&jar, "student").await;
-    let seen: Value = jar
-        .get(stack.url("/api/v1/progress"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen: Value = send_json(jar.get(stack.url("/api/v1/progress"))).await;
     let token = body["token"].as_str().unwrap();
     assert_eq!(seen["headers"]["authorization"], format!("Bearer {token}"));
     let cookie = seen["headers"]["cookie"].as_str().unwrap_or_default();

@@ -2,6 +2,7 @@
 //! dot segments cannot climb out of a route group, and the client's address comes from trusted data.
 
 use serde_json::Value;
+use test_support::send_json;
 
 use crate::helpers::{Options, spawn, spawn_with};
 
@@ -9,23 +10,20 @@ use crate::helpers::{Options, spawn, spawn_with};
 async fn forged_identity_and_internal_headers_never_reach_a_service() {
     let stack = spawn().await;
     let token = stack.token("student").await;
-    let seen: Value = stack
-        .gateway
-        .client
-        .get(stack.url("/api/v1/progress?x=1"))
-        .bearer_auth(&token)
-        .header("x-user-id", "507f1f77bcf86cd799439011")
-        .header("x-user-role", "admin")
-        .header("x-internal-token", "guess")
-        .header("x-forwarded-user", "admin")
-        .header("x-forwarded-for", "6.6.6.6")
-        .header("forwarded", "for=6.6.6.6")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen: Value = send_json(
+        stack
+            .gateway
+            .client
+            .get(stack.url("/api/v1/progress?x=1"))
+            .bearer_auth(&token)
+            .header("x-user-id", "507f1f77bcf86cd799439011")
+            .header("x-user-role", "admin")
+            .header("x-internal-token", "guess")
+            .header("x-forwarded-user", "admin")
+            .header("x-forwarded-for", "6.6.6.6")
+            .header("forwarded", "for=6.6.6.6"),
+    )
+    .await;
     let headers = seen["headers"].as_object().unwrap();
     for forged in [
         "x-user-id",
@@ -95,18 +93,15 @@ async fn raw_get(address: &str, path: &str) -> String {
 async fn behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_client() {
     let stack = spawn_with(Options::default().gateway("TRUSTED_PROXIES", "127.0.0.1/32")).await;
     let token = stack.token("student").await;
-    let seen: Value = stack
-        .gateway
-        .client
-        .get(stack.url("/api/v1/progress"))
-        .bearer_auth(&token)
-        .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen: Value = send_json(
+        stack
+            .gateway
+            .client
+            .get(stack.url("/api/v1/progress"))
+            .bearer_auth(&token)
+            .header("x-forwarded-for", "6.6.6.6, 198.51.100.7"),
+    )
+    .await;
     assert_eq!(seen["headers"]["x-forwarded-for"], "198.51.100.7");
 }
 

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use test_support::closed_port;
+use test_support::{closed_port, send_json};
 
 use crate::helpers::{Options, PASSWORD, browser, email, spawn, spawn_with, within_ms};
 
@@ -51,17 +51,14 @@ async fn logout_all_refuses_every_earlier_token() {
     assert_eq!(signup.status(), 201);
     let mut tokens = Vec::new();
     for _ in 0..3 {
-        let body: serde_json::Value = stack
-            .gateway
-            .client
-            .post(stack.url("/api/v1/user/signin"))
-            .json(&json!({ "email": address, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: serde_json::Value = send_json(
+            stack
+                .gateway
+                .client
+                .post(stack.url("/api/v1/user/signin"))
+                .json(&json!({ "email": address, "password": PASSWORD })),
+        )
+        .await;
         tokens.push(body["token"].as_str().unwrap().to_owned());
     }
     for t in &tokens {
@@ -164,14 +161,7 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
         unavailable,
         "an authenticated request was not refused with 503"
     );
-    let body: serde_json::Value = jar
-        .get(stack.url("/api/v1/progress"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: serde_json::Value = send_json(jar.get(stack.url("/api/v1/progress"))).await;
     assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
     let public = stack.gateway.get("/api/v1/courses/published").await;
     assert_eq!(
