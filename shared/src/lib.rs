@@ -5,6 +5,7 @@
 pub mod claims;
 pub mod config;
 pub mod error;
+pub mod internal;
 pub mod internal_auth;
 pub mod query;
 pub mod revocation;

@@ -4,13 +4,14 @@
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use serde_json::json;
 use shared::error::ApiError;
+use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck, LectureSummary};
 use shared::internal_auth::{INTERNAL_TOKEN_HEADER, service_token_matches};
 
 use super::access::{load_course, parse_id};
 use crate::error::CourseResult;
 use crate::state::AppState;
+use crate::store::Lecture;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -46,26 +47,45 @@ impl FromRequest for ServiceCaller {
     }
 }
 
-/// What payment- and progress-service need of a course, drafts included.
+/// What payment- and progress-service need of a course, drafts included, with its lectures in order.
 async fn get_course_summary(
     state: web::Data<AppState>,
     _caller: ServiceCaller,
     path: web::Path<String>,
 ) -> CourseResult<HttpResponse> {
-    let (_, course) = load_course(&state, &path).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "course": {
-            "_id": course.id,
-            "title": course.title,
-            "price": course.price.dollars(),
-            "priceCents": course.price.cents(),
-            "thumbnail": state.media_url(&course.thumbnail_key),
-            "instructor": course.instructor_id,
-            "isPublished": course.is_published,
-            "lectureIds": course.lecture_ids,
+    let (id, course) = load_course(&state, &path).await?;
+    let lectures = state.store.lectures.list(id).await?;
+    let lectures = in_course_order(&course.lecture_ids, lectures)
+        .into_iter()
+        .map(|l| LectureSummary {
+            id: l.id,
+            title: l.title,
+            duration: l.duration,
+            order: l.order,
+            is_preview: l.is_preview,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CourseSummaryResponse {
+        success: true,
+        course: CourseSummary {
+            thumbnail: state.media_url(&course.thumbnail_key),
+            price: course.price.dollars(),
+            price_cents: course.price.cents(),
+            id: course.id,
+            title: course.title,
+            instructor: course.instructor_id,
+            is_published: course.is_published,
+            lecture_ids: course.lecture_ids,
+            lectures,
         },
-    })))
+    }))
+}
+
+/// `lectures` ordered as the course lists them (lectures the list does not name go last, by `order`).
+fn in_course_order(ids: &[String], mut lectures: Vec<Lecture>) -> Vec<Lecture> {
+    let rank = |l: &Lecture| ids.iter().position(|id| *id == l.id).unwrap_or(usize::MAX);
+    lectures.sort_by_key(|l| (rank(l), l.order));
+    lectures
 }
 
 /// Whether a user is enrolled in a course (and whether they own it).
@@ -78,11 +98,11 @@ async fn get_enrolment(
     let (course_id, course) = load_course(&state, &course_raw).await?;
     let user = parse_id(&user_raw, "userId")?;
     let enrolled = state.store.enrolments.is_enrolled(course_id, user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "courseId": course.id,
-        "userId": user.to_hex(),
-        "enrolled": enrolled,
-        "isOwner": course.instructor_id == user.to_hex(),
-    })))
+    Ok(HttpResponse::Ok().json(EnrolmentCheck {
+        success: true,
+        course_id: course.id.clone(),
+        user_id: user.to_hex(),
+        enrolled,
+        is_owner: course.instructor_id == user.to_hex(),
+    }))
 }

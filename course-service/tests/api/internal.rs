@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::helpers::{expect_error, spawn_app};
 
 #[tokio::test]
-async fn the_course_summary_carries_price_in_dollars_and_cents_and_lecture_ids_in_order() {
+async fn the_course_summary_carries_price_in_dollars_and_cents_and_lectures_in_order() {
     let app = spawn_app().await;
     let owner = app.user("instructor").await;
     let course = app.create_course(&owner.token, "Summary").await;
@@ -31,6 +31,13 @@ async fn the_course_summary_carries_price_in_dollars_and_cents_and_lecture_ids_i
         serde_json::json!([first["_id"], second["_id"]])
     );
     assert!(summary["thumbnail"].is_string());
+    let lectures = summary["lectures"].as_array().unwrap();
+    let titles: Vec<&str> = lectures.iter().map(|l| l["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["First", "Second"]);
+    assert_eq!(lectures[0]["_id"], first["_id"]);
+    assert_eq!(lectures[0]["duration"], first["duration"]);
+    assert_eq!(lectures[0]["order"], 1);
+    assert_eq!(lectures[0]["isPreview"], false);
 }
 
 #[tokio::test]
