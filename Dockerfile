@@ -36,9 +36,10 @@ ARG FEATURES=""
 RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<crate>" >&2; exit 1; }
 COPY --from=planner /src/recipe.json recipe.json
 # Dependencies only: cached as a layer until Cargo.toml or Cargo.lock change.
-RUN cargo chef cook --release --package "${SERVICE}" --features "${FEATURES}" --recipe-path recipe.json
+RUN cargo chef cook --release --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
+    --recipe-path recipe.json
 COPY . .
-RUN cargo build --release --locked --package "${SERVICE}" --features "${FEATURES}" \
+RUN cargo build --release --locked --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
     && install -D "target/release/${SERVICE}" /out/service \
     && install -d /out/data/media
 
