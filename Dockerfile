@@ -1,41 +1,75 @@
-# syntax=docker/dockerfile:1.7
 # One multi-stage Dockerfile for every binary of the workspace; SERVICE picks which one:
-#   docker build --build-arg SERVICE=course-service -t lms/course-service .
-# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service.
+#   docker build --build-arg SERVICE=course-service --build-arg PORT=4002 -t lms/course-service .
+#   docker build --build-arg SERVICE=course-service --build-arg FEATURES=s3 ...   (optional cargo features)
+# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service, stripe-sim.
+#
+# No `# syntax=` line on purpose: the Dockerfile frontend built into BuildKit is used, so an offline build
+# never fetches one from a registry. Dependencies are compiled by cargo-chef from a recipe that holds only
+# the manifests and Cargo.lock, so that layer is reused until a dependency changes; editing a source file
+# rebuilds only the workspace crates. The runtime image is distroless: glibc, CA certificates and a
+# non-root user, no shell, no package manager, no curl (health checks run `service healthcheck`).
 
 ARG RUST_VERSION=1.95.0
 ARG DEBIAN_RELEASE=bookworm
+ARG CARGO_CHEF_VERSION=0.1.78
+# distroless/cc for Debian 12 (the build stage's glibc), running as its `nonroot` user (65532).
+# Production builds pin the digest too: --build-arg RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot@sha256:...
+ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
+
+# --- tools --------------------------------------------------------------------------------------------
+FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
+ARG CARGO_CHEF_VERSION
+RUN cargo install cargo-chef --locked --version "${CARGO_CHEF_VERSION}" \
+    && rm -rf /usr/local/cargo/registry
+WORKDIR /src
+
+# --- recipe: manifests and lock file only --------------------------------------------------------------
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
 
 # --- build ------------------------------------------------------------------------------------------------
-FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS build
+FROM chef AS build
 ARG SERVICE
-WORKDIR /src
+# Comma-separated cargo features of SERVICE, e.g. `s3` for course-service's S3 media store.
+ARG FEATURES=""
+RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<crate>" >&2; exit 1; }
+COPY --from=planner /src/recipe.json recipe.json
+# Dependencies only: cached as a layer until Cargo.toml or Cargo.lock change.
+RUN cargo chef cook --release --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
+    --recipe-path recipe.json
 COPY . .
-# The registry and target caches survive between builds of different services.
-RUN --mount=type=cache,target=/usr/local/cargo/registry \
-    --mount=type=cache,target=/src/target,sharing=locked \
-    test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<crate>" >&2; exit 1; } \
-    && cargo build --release --locked --package "${SERVICE}" \
-    && install -D "target/release/${SERVICE}" /out/service
+RUN cargo build --release --locked --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
+    && install -D "target/release/${SERVICE}" /out/service \
+    && install -d /out/data/media
 
 # --- runtime ----------------------------------------------------------------------------------------------
-FROM debian:${DEBIAN_RELEASE}-slim AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
+ARG RUNTIME_IMAGE
 ARG SERVICE
-# ca-certificates for TLS to Stripe/SMTP/S3; curl for the compose health checks.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
-    && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app \
-    && mkdir -p /data/media \
-    && chown app:app /data/media
+# The port the service listens on (EXPOSE and PORT); compose passes each service's own.
+ARG PORT=4000
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="lms-${SERVICE}" \
+      org.opencontainers.image.description="LMS backend: ${SERVICE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.vendor="LMS" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
+# The binary stays root-owned (the service cannot rewrite it); only the media directory is the user's.
 COPY --from=build /out/service /usr/local/bin/service
-LABEL org.opencontainers.image.title="lms-${SERVICE}"
+COPY --from=build --chown=65532:65532 /out/data /data
 ENV APP_ENV=production \
     HOST=0.0.0.0 \
+    PORT=${PORT} \
     LOG_JSON=true \
     MEDIA_DIR=/data/media
-USER 10001:10001
+EXPOSE ${PORT}
+USER 65532:65532
 WORKDIR /data
 STOPSIGNAL SIGTERM
+# No HEALTHCHECK here: compose and Kubernetes define their own (compose: `service healthcheck`, which asks
+# /readyz; Kubernetes: httpGet probes), and not every binary built from this file serves /readyz on PORT.
 ENTRYPOINT ["/usr/local/bin/service"]

@@ -29,14 +29,19 @@ die() {
 
 # Creates or repairs .venv and installs the pinned servers that are missing or at another version.
 ensure_venv() {
+  ensure_venv_packages "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
+    "moto[server]==$MOTO_VERSION"
+}
+
+# Creates or repairs .venv and installs each NAME==VERSION that is missing or at another version.
+ensure_venv_packages() {
   if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
     log "creating Python venv at ${VENV#"$ROOT"/}"
     rm -rf "$VENV"
     python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   fi
-  local wanted=() pkg version have
-  for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
-    "moto[server]==$MOTO_VERSION"; do
+  local wanted=() pkg version name have
+  for pkg in "$@"; do
     version="${pkg#*==}"
     name="${pkg%%==*}"
     # The installed distribution is named without the extras (`moto`, not `moto[server]`).

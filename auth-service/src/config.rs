@@ -128,10 +128,10 @@ impl Settings {
         let internal_api_token = require_secret(
             env,
             "INTERNAL_API_TOKEN",
-            v.raw("INTERNAL_API_TOKEN").as_deref(),
+            v.raw("INTERNAL_API_TOKEN")?.as_deref(),
             DEV_INTERNAL_TOKEN,
         )?;
-        let admin = match (v.raw("ADMIN_EMAIL"), v.raw("ADMIN_PASSWORD")) {
+        let admin = match (v.raw("ADMIN_EMAIL")?, v.raw("ADMIN_PASSWORD")?) {
             (Some(email), Some(password)) => Some(AdminBootstrap {
                 email,
                 password,
@@ -150,7 +150,7 @@ impl Settings {
             redis_url: v.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
             redis_prefix: v.or("REDIS_PREFIX", "lms:".to_owned())?,
             internal_api_token,
-            client_urls: v.list("CLIENT_URL", "http://localhost:5173"),
+            client_urls: v.list("CLIENT_URL", "http://localhost:5173")?,
             jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
             jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
             access_ttl: secs("ACCESS_TOKEN_TTL_SECS", 15 * 60)?,
@@ -168,8 +168,8 @@ impl Settings {
             smtp: SmtpSettings {
                 host: v.or("SMTP_HOST", "127.0.0.1".to_owned())?,
                 port: v.or("SMTP_PORT", 25)?,
-                username: v.raw("SMTP_USERNAME"),
-                password: v.raw("SMTP_PASSWORD"),
+                username: v.raw("SMTP_USERNAME")?,
+                password: v.raw("SMTP_PASSWORD")?,
                 tls: v.or(
                     "SMTP_TLS",
                     if env.is_production() {

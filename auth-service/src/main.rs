@@ -1,9 +1,11 @@
-//! auth-service binary: `auth-service [serve|rotate-keys|create-admin]`.
+//! auth-service binary: `auth-service [serve|rotate-keys|create-admin|healthcheck]`.
 
 use auth_service::{commands, config::Settings};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // `auth-service healthcheck`: the container health check, before any setting is read.
+    shared::healthcheck::run_if_requested(4001);
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {

@@ -52,7 +52,7 @@ impl MediaBackend {
             "s3" => Ok(Self::S3(S3Settings {
                 bucket: v.required("S3_BUCKET")?,
                 endpoint: v
-                    .raw("S3_ENDPOINT")
+                    .raw("S3_ENDPOINT")?
                     .map(|e| e.trim().trim_end_matches('/').to_owned())
                     .filter(|e| !e.is_empty()),
                 region: v.or("S3_REGION", "us-east-1".to_owned())?,
@@ -123,7 +123,7 @@ impl Settings {
             media_backend: MediaBackend::from_vars(&v)?,
             media_dir: v.or("MEDIA_DIR", PathBuf::from("media"))?,
             media_base_url: v
-                .raw("MEDIA_BASE_URL")
+                .raw("MEDIA_BASE_URL")?
                 .unwrap_or_default()
                 .trim_end_matches('/')
                 .to_owned(),

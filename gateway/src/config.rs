@@ -104,13 +104,13 @@ impl Settings {
         let vars = Vars::new(source);
         let v = &vars;
         let auth = url(v, "AUTH_SERVICE_URL", "http://127.0.0.1:4001")?;
-        let origins = v.list("CLIENT_URL", "http://localhost:5173");
+        let origins = v.list("CLIENT_URL", "http://localhost:5173")?;
         let allowed_origins = origins
             .iter()
             .map(|o| origin(o))
             .collect::<Result<Vec<_>, _>>()?;
         let trusted_proxies = v
-            .list("TRUSTED_PROXIES", "")
+            .list("TRUSTED_PROXIES", "")?
             .iter()
             .map(|c| {
                 c.parse().map_err(|reason| ConfigError::Invalid {
@@ -199,7 +199,7 @@ fn quota(
 
 /// An `http(s)://` base URL without a trailing slash.
 fn url(vars: &Vars<'_>, name: &str, default: &str) -> Result<String, ConfigError> {
-    let value = vars.raw(name).unwrap_or_else(|| default.to_owned());
+    let value = vars.raw(name)?.unwrap_or_else(|| default.to_owned());
     let value = value.trim().trim_end_matches('/').to_owned();
     let rest = value
         .strip_prefix("http://")

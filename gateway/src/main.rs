@@ -13,6 +13,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // `gateway healthcheck`: the container health check, before any setting is read.
+    shared::healthcheck::run_if_requested(4000);
     // Settings come first so a bad variable stops the process with a message naming it.
     let settings = Settings::from_env().context("invalid configuration")?;
     let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.service.json_logs);

@@ -8,6 +8,8 @@ const SERVICE_NAME: &str = "payment-service";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // `payment-service healthcheck`: the container health check, before any setting is read.
+    shared::healthcheck::run_if_requested(4004);
     // Settings come first so a bad variable stops the process with a message naming it.
     let settings = Settings::from_env().context("invalid configuration")?;
     let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.service.json_logs);

@@ -1,5 +1,6 @@
 //! Typed configuration from environment variables. Every failure names the variable it is about, so a
-//! misconfigured process stops with a message an operator can act on.
+//! misconfigured process stops with a message an operator can act on. Any variable can instead be given as
+//! a file named by `<NAME>_FILE` (Docker and Kubernetes secrets are mounted as files).
 
 use std::str::FromStr;
 
@@ -44,9 +45,27 @@ impl<'a> Vars<'a> {
         Self { source }
     }
 
-    /// The raw string, if set and not blank.
-    pub fn raw(&self, name: &str) -> Option<String> {
-        self.source.get(name)
+    /// The raw string, if set and not blank; when `NAME` is unset, the content of the file `NAME_FILE`
+    /// names (one trailing newline dropped, as `echo` and editors add one). A file that cannot be read is an
+    /// error naming `NAME_FILE`, never a silent default. The value itself never appears in an error.
+    pub fn raw(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        if let Some(value) = self.source.get(name) {
+            return Ok(Some(value));
+        }
+        let file_var = format!("{name}_FILE");
+        let Some(path) = self.source.get(&file_var) else {
+            return Ok(None);
+        };
+        let content = std::fs::read_to_string(path.trim()).map_err(|e| ConfigError::Invalid {
+            name: file_var,
+            reason: format!("cannot read `{}`: {e}", path.trim()),
+        })?;
+        let content = content
+            .strip_suffix('\n')
+            .map(|c| c.strip_suffix('\r').unwrap_or(c))
+            .unwrap_or(&content);
+        // Blank counts as unset, as it does for the variable itself.
+        Ok(Some(content.to_owned()).filter(|c| !c.trim().is_empty()))
     }
 
     /// A required variable.
@@ -55,7 +74,7 @@ impl<'a> Vars<'a> {
         T::Err: std::fmt::Display,
     {
         let raw = self
-            .raw(name)
+            .raw(name)?
             .ok_or_else(|| ConfigError::Missing(name.to_owned()))?;
         parse(name, &raw)
     }
@@ -65,7 +84,7 @@ impl<'a> Vars<'a> {
     where
         T::Err: std::fmt::Display,
     {
-        self.raw(name).map(|raw| parse(name, &raw)).transpose()
+        self.raw(name)?.map(|raw| parse(name, &raw)).transpose()
     }
 
     /// A variable with a default.
@@ -78,7 +97,7 @@ impl<'a> Vars<'a> {
 
     /// A boolean: `true/false/1/0/yes/no/on/off`.
     pub fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
-        match self.raw(name) {
+        match self.raw(name)? {
             None => Ok(default),
             Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => Ok(true),
@@ -92,14 +111,15 @@ impl<'a> Vars<'a> {
     }
 
     /// A comma-separated list (blank entries dropped).
-    pub fn list(&self, name: &str, default: &str) -> Vec<String> {
-        self.raw(name)
+    pub fn list(&self, name: &str, default: &str) -> Result<Vec<String>, ConfigError> {
+        Ok(self
+            .raw(name)?
             .unwrap_or_else(|| default.to_owned())
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
-            .collect()
+            .collect())
     }
 }
 
@@ -197,7 +217,7 @@ impl ServiceSettings {
             internal_api_token: require_secret(
                 app_env,
                 "INTERNAL_API_TOKEN",
-                v.raw("INTERNAL_API_TOKEN").as_deref(),
+                v.raw("INTERNAL_API_TOKEN")?.as_deref(),
                 DEV_INTERNAL_API_TOKEN,
             )?,
         })
@@ -249,7 +269,7 @@ mod tests {
         assert_eq!(v.or("A", 1u32).unwrap(), 7);
         assert_eq!(v.or("B", 1u32).unwrap(), 1);
         assert!(v.flag("C", true).unwrap());
-        assert_eq!(v.list("D", "a, b,,c"), vec!["a", "b", "c"]);
+        assert_eq!(v.list("D", "a, b,,c").unwrap(), vec!["a", "b", "c"]);
     }
 
     #[test]
@@ -283,6 +303,90 @@ mod tests {
         let err = ServiceSettings::from_vars(&Vars::new(&prod), 1).unwrap_err();
         assert!(err.to_string().contains("INTERNAL_API_TOKEN"), "{err}");
         assert!(ServiceSettings::from_vars(&Vars::new(&prod), 1).is_err());
+    }
+
+    /// A file under the system temp directory holding `content`, removed when dropped.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn new(tag: &str, content: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "shared-config-{tag}-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            std::fs::write(&path, content).unwrap();
+            Self(path)
+        }
+
+        fn path(&self) -> &str {
+            self.0.to_str().unwrap()
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_file_variable_is_read_when_the_variable_itself_is_unset() {
+        let secret = TempFile::new("secret", "s3cr3t-value\n");
+        let crlf = TempFile::new("crlf", "two-lines\nkept\r\n");
+        let blank = TempFile::new("blank", "\n");
+        let map = vars(&[
+            ("TOKEN_FILE", secret.path()),
+            ("MULTI_FILE", crlf.path()),
+            ("EMPTY_FILE", blank.path()),
+            ("PORT_FILE", secret.path()),
+        ]);
+        let v = Vars::new(&map);
+        // Exactly one trailing newline goes; anything before it is the value.
+        assert_eq!(v.raw("TOKEN").unwrap().as_deref(), Some("s3cr3t-value"));
+        assert_eq!(v.raw("MULTI").unwrap().as_deref(), Some("two-lines\nkept"));
+        // A blank file counts as unset, like a blank variable.
+        assert_eq!(v.raw("EMPTY").unwrap(), None);
+        assert_eq!(
+            v.required::<String>("EMPTY").unwrap_err(),
+            ConfigError::Missing("EMPTY".into())
+        );
+        // Typed readers go through the file too, and a bad value still names the variable.
+        assert_eq!(v.required::<String>("TOKEN").unwrap(), "s3cr3t-value");
+        let err = v.required::<u16>("PORT").unwrap_err();
+        assert!(err.to_string().contains("PORT"), "{err}");
+        assert!(
+            !err.to_string().contains("s3cr3t"),
+            "the value leaked: {err}"
+        );
+    }
+
+    #[test]
+    fn the_variable_itself_wins_over_its_file() {
+        let file = TempFile::new("wins", "from-file\n");
+        let map = vars(&[("TOKEN", "from-env"), ("TOKEN_FILE", file.path())]);
+        assert_eq!(
+            Vars::new(&map).raw("TOKEN").unwrap().as_deref(),
+            Some("from-env")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_is_an_error_naming_the_file_variable() {
+        let map = vars(&[("INTERNAL_API_TOKEN_FILE", "/no/such/dir/token")]);
+        let v = Vars::new(&map);
+        let err = v.raw("INTERNAL_API_TOKEN").unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Invalid { name, reason }
+                if name == "INTERNAL_API_TOKEN_FILE" && reason.contains("/no/such/dir/token")),
+            "{err}"
+        );
+        // Every reader reports it instead of falling back to a default.
+        assert!(v.or("INTERNAL_API_TOKEN", String::new()).is_err());
+        assert!(v.flag("INTERNAL_API_TOKEN", false).is_err());
+        assert!(v.list("INTERNAL_API_TOKEN", "a").is_err());
+        let err = ServiceSettings::from_vars(&v, 1).unwrap_err();
+        assert!(err.to_string().contains("INTERNAL_API_TOKEN_FILE"), "{err}");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Types and helpers shared by every service: the error envelope and code table, access-token claims and
-//! verification, revocation key names, typed configuration, telemetry, request ids and Redis Streams events.
+//! verification, revocation key names, typed configuration (with `*_FILE` secrets), the `healthcheck` subcommand, telemetry, request ids and Redis Streams events.
 //! Heavy pieces sit behind cargo features so each binary compiles only what it uses.
 
 pub mod claims;
 pub mod config;
 pub mod error;
+pub mod healthcheck;
 pub mod internal;
 pub mod internal_auth;
 pub mod query;

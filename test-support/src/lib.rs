@@ -1,5 +1,6 @@
 //! What the services' integration tests share: the variables `scripts/test` exports, fresh per-test names,
-//! a client for a server on port 0, and the health contract every service answers.
+//! a client for a server on port 0, the health contract every service answers, and the `healthcheck`
+//! subcommand every binary has.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -84,6 +85,11 @@ impl TestClient {
             address,
             client: reqwest::Client::new(),
         }
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        port_of(&self.address)
     }
 
     /// `{address}{path}`.
@@ -210,4 +216,55 @@ pub async fn assert_unknown_route_404(app: &TestClient) {
     let body: Value = res.json().await.expect("the 404 body is not JSON");
     assert_eq!(body["success"], false, "GET an unknown route: {body}");
     assert_eq!(body["error"], "NOT_FOUND", "GET an unknown route: {body}");
+}
+
+/// The port of a base URL such as `http://127.0.0.1:41234`.
+pub fn port_of(address: &str) -> u16 {
+    address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("`{address}` has no port"))
+}
+
+/// Runs `bin healthcheck` (the real binary, e.g. `env!("CARGO_BIN_EXE_gateway")`) aimed at
+/// `127.0.0.1:port`, on the blocking pool so that a server on this test's runtime keeps answering.
+pub async fn run_healthcheck(bin: &str, port: u16) -> std::process::Output {
+    let bin = bin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&bin)
+            .arg("healthcheck")
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"))
+    })
+    .await
+    .unwrap()
+}
+
+/// The `healthcheck` subcommand of `bin`: exit 0 against a ready server (`ready_port`), non-zero with the
+/// `/readyz` status on stderr against a running but unready one (`unready_port`), non-zero against a port
+/// nothing listens on.
+pub async fn assert_healthcheck_command(bin: &str, ready_port: u16, unready_port: u16) {
+    let ready = run_healthcheck(bin, ready_port).await;
+    assert!(
+        ready.status.success(),
+        "{bin} healthcheck against a ready server: {:?}, stderr: {}",
+        ready.status,
+        String::from_utf8_lossy(&ready.stderr)
+    );
+    let unready = run_healthcheck(bin, unready_port).await;
+    let stderr = String::from_utf8_lossy(&unready.stderr);
+    assert!(
+        !unready.status.success() && stderr.contains("503"),
+        "{bin} healthcheck against an unready server: {:?}, stderr: {stderr}",
+        unready.status
+    );
+    let closed = run_healthcheck(bin, closed_port()).await;
+    assert!(
+        !closed.status.success(),
+        "{bin} healthcheck against a closed port: {:?}",
+        closed.status
+    );
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with, spawn_vars};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -107,4 +107,17 @@ async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
     assert_eq!(body["message"], "Internal server error");
     assert!(!text.contains("wizard") && !text.contains("role") && !text.contains("bson"));
     assert!(body["requestId"].is_string());
+}
+
+#[tokio::test]
+async fn the_healthcheck_command_passes_only_when_the_service_is_ready() {
+    let ready = spawn_app().await;
+    let redis = test_support::REDIS;
+    let unready = spawn_app_with(spawn_vars(&[(redis.var, &redis.unreachable_url())])).await;
+    test_support::assert_healthcheck_command(
+        env!("CARGO_BIN_EXE_auth-service"),
+        test_support::port_of(&ready.address),
+        test_support::port_of(&unready.address),
+    )
+    .await;
 }

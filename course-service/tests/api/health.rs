@@ -1,7 +1,7 @@
 //! `/healthz`, `/readyz`, the 404 fallback, and the 500 envelope that leaks nothing.
 
 use serde_json::Value;
-use test_support::{MONGO, REDIS, assert_health_contract};
+use test_support::{MONGO, REDIS, assert_health_contract, assert_healthcheck_command};
 
 use crate::helpers::{HEALTH_DBS, clean_up, spawn_app, spawn_app_with};
 
@@ -49,4 +49,16 @@ async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
         "{text}"
     );
     assert!(body["requestId"].is_string());
+}
+
+#[tokio::test]
+async fn the_healthcheck_command_passes_only_when_the_service_is_ready() {
+    let ready = spawn_app_with(&[]).await;
+    let unready = spawn_app_with(&[(REDIS.var, &REDIS.unreachable_url())]).await;
+    assert_healthcheck_command(
+        env!("CARGO_BIN_EXE_course-service"),
+        ready.port(),
+        unready.port(),
+    )
+    .await;
 }

@@ -1,7 +1,7 @@
 //! `/healthz`, `/readyz`, the platform report `/api/v1/healthcheck`, and the security headers every answer
 //! carries.
 
-use test_support::{REDIS, assert_health_contract, closed_port};
+use test_support::{REDIS, assert_health_contract, assert_healthcheck_command, closed_port};
 
 use crate::helpers::{Options, spawn, spawn_gateway_only, spawn_with};
 
@@ -85,4 +85,11 @@ async fn every_answer_carries_the_security_headers_and_a_request_id() {
         .await
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "client-chosen-id-1");
+}
+
+#[tokio::test]
+async fn the_healthcheck_command_passes_only_when_the_gateway_is_ready() {
+    let ready = spawn_gateway_only(&[]).await;
+    let unready = spawn_gateway_only(&[(REDIS.var, &REDIS.unreachable_url())]).await;
+    assert_healthcheck_command(env!("CARGO_BIN_EXE_gateway"), ready.port(), unready.port()).await;
 }
