@@ -236,6 +236,13 @@ impl StoreTx<'_> {
         Ok(public)
     }
 
+    /// Moves an open session's expiry time (a test control: creation only allows 30 min to 24 h ahead).
+    pub fn set_expires_at(&mut self, id: &str, at: i64) -> Result<(), ApiError> {
+        let session = self.open_session(id, "changed")?;
+        session["expires_at"] = json!(at);
+        Ok(())
+    }
+
     /// Completes an open session as the customer's payment would, emitting the events of `outcome`.
     pub fn complete_session(&mut self, id: &str, outcome: Outcome) -> Result<Value, ApiError> {
         let session = self.open_session(id, "completed")?;

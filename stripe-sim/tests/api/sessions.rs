@@ -220,3 +220,46 @@ async fn an_unknown_api_route_is_a_stripe_shaped_404() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");
 }
+
+#[tokio::test]
+async fn a_session_past_its_expiry_time_expires_by_itself_with_an_event() {
+    let sim = spawn_sim().await;
+    let session = create_session(&sim, "Rust", 500).await;
+    let past = session.created - 1;
+    sim.set_expires_at(session.id.as_str(), past).unwrap();
+    for _ in 0..40 {
+        if sim.session(session.id.as_str()).unwrap()["status"] == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sim.session(session.id.as_str()).unwrap()["status"],
+        "expired"
+    );
+    assert_eq!(event_types(&sim), ["checkout.session.expired"]);
+}
+
+#[tokio::test]
+async fn pages_are_linked_under_the_public_url_and_the_handle_is_shareable() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let sim = stripe_sim::StripeSim::start(stripe_sim::SimConfig {
+        secret_key: SECRET_KEY.to_owned(),
+        public_url: Some("https://pay.example.test/".to_owned()),
+        ..stripe_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    shareable(&sim);
+    let session = create_session(&sim, "Rust", 500).await;
+    assert_eq!(
+        session.url.unwrap(),
+        format!("https://pay.example.test/c/pay/{}", session.id)
+    );
+    let health = http()
+        .get(format!("{}healthz", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
