@@ -2,6 +2,7 @@
 
 use actix_web::http::header::HeaderMap;
 use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -41,10 +42,20 @@ fn authorize(headers: &HeaderMap, state: &AppState) -> Result<(), ApiError> {
             "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
         ));
     };
-    let key = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .unwrap_or_default();
+    let key = if let Some(bearer) = value.strip_prefix("Bearer ") {
+        bearer.trim().to_owned()
+    } else if let Some(basic) = value.strip_prefix("Basic ") {
+        // `curl -u sk_test_...:` sends the key as the user name with an empty password.
+        base64::engine::general_purpose::STANDARD
+            .decode(basic.trim())
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .map(|pair| pair.split(':').next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let key = key.as_str();
     // Constant time: the key is a secret even in a simulator that may be reachable on a LAN.
     if aws_lc_rs::constant_time::verify_slices_are_equal(
         key.as_bytes(),
