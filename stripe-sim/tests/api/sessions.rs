@@ -263,3 +263,26 @@ async fn pages_are_linked_under_the_public_url_and_the_handle_is_shareable() {
         .unwrap();
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn concurrent_creates_with_one_idempotency_key_make_one_session() {
+    let sim = spawn_sim().await;
+    let client = stripe_client(&sim);
+    // Eight at once: as many as a retrying caller plausibly sends; the simulator itself has no limit.
+    let creates = (0..8).map(|_| {
+        let client = client.clone();
+        async move {
+            let key =
+                RequestStrategy::Idempotent(IdempotencyKey::new("purchase-9-checkout").unwrap());
+            course_session("Rust", 700)
+                .customize()
+                .request_strategy(key)
+                .send(&client)
+                .await
+                .unwrap()
+        }
+    });
+    let sessions = futures_util::future::join_all(creates).await;
+    assert!(sessions.iter().all(|s| s.id == sessions[0].id));
+    assert_eq!(sim.sessions_created(), 1);
+}
