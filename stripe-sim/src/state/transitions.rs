@@ -183,7 +183,8 @@ impl StoreTx<'_> {
             .insert(pi.to_owned(), Payment { charge });
     }
 
-    fn emit(&mut self, kind: &str, object: Value, request: &RequestInfo) {
+    /// Records an event of `kind` around `object` (announced to the delivery worker); returns its id.
+    pub fn emit(&mut self, kind: &str, object: Value, request: &RequestInfo) -> String {
         let id = new_id("evt");
         let req = request
             .id
@@ -201,6 +202,7 @@ impl StoreTx<'_> {
             attempts: Vec::new(),
         });
         // The worker may be gone when the simulator is stopping; the event stays listed.
-        let _ = self.events_tx.send(id);
+        let _ = self.events_tx.send(id.clone());
+        id
     }
 }
