@@ -13,6 +13,7 @@ mod cors;
 mod health;
 mod helpers;
 mod hygiene;
+mod metrics;
 mod proxying;
 mod rate_limit;
 mod refresh;
