@@ -51,7 +51,10 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         server = server.workers(n);
     }
     let (admin_port, admin) = admin_server(&s.host, settings.admin_port)?;
-    Ok(BoundServer::from_server(port, server.listen(listener)?.run()).with_admin(admin_port, admin))
+    Ok(
+        BoundServer::from_server(port, server.listen(listener)?.run())
+            .with_admin(admin_port, admin),
+    )
 }
 
 /// The admin listener: `/metrics` (and `/healthz`) on their own port, so the public port never serves them.

@@ -38,7 +38,9 @@ pub fn install() -> &'static PrometheusHandle {
         let recorder = builder.build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
-            tracing::warn!("a metrics recorder was already installed; /metrics shows only this one");
+            tracing::warn!(
+                "a metrics recorder was already installed; /metrics shows only this one"
+            );
         }
         describe();
         // Without scrapes, histogram samples would pile up between renders.
@@ -164,7 +166,9 @@ mod tests {
         );
         let text = handle.render();
         assert!(
-            text.contains(r#"http_requests_total{method="GET",route="/api/v1/things/{id}",status="2xx"}"#),
+            text.contains(
+                r#"http_requests_total{method="GET",route="/api/v1/things/{id}",status="2xx"}"#
+            ),
             "{text}"
         );
         assert!(

@@ -19,9 +19,8 @@ pub async fn mongo_database(
     options.connect_timeout = Some(CONNECT_TIMEOUT);
     #[cfg(feature = "actix")]
     {
-        options.command_event_handler = Some(mongodb::event::EventHandler::callback(
-            record_command,
-        ));
+        options.command_event_handler =
+            Some(mongodb::event::EventHandler::callback(record_command));
     }
     Ok(mongodb::Client::with_options(options)?.database(db))
 }
@@ -48,8 +47,21 @@ fn record_command(event: mongodb::event::command::CommandEvent) {
 #[cfg(all(feature = "mongo", feature = "actix"))]
 fn command_label(name: &str) -> &'static str {
     const KNOWN: [&str; 16] = [
-        "find", "insert", "update", "delete", "findAndModify", "aggregate", "count", "distinct",
-        "getMore", "killCursors", "createIndexes", "listIndexes", "drop", "dropDatabase", "ping",
+        "find",
+        "insert",
+        "update",
+        "delete",
+        "findAndModify",
+        "aggregate",
+        "count",
+        "distinct",
+        "getMore",
+        "killCursors",
+        "createIndexes",
+        "listIndexes",
+        "drop",
+        "dropDatabase",
+        "ping",
         "hello",
     ];
     KNOWN

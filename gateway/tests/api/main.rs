@@ -18,4 +18,5 @@ mod proxying;
 mod rate_limit;
 mod refresh;
 mod revocation;
+mod traces;
 mod upstream;

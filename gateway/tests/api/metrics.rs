@@ -55,8 +55,10 @@ async fn metrics_are_served_on_the_admin_port_with_bounded_labels_after_real_tra
         .gateway
         .client
         .post(stack.url("/api/v1/user/signup"))
-        .json(&json!({ "name": "Metric User", "email": crate::helpers::email(),
-            "password": crate::helpers::PASSWORD, "role": "instructor" }))
+        .json(
+            &json!({ "name": "Metric User", "email": crate::helpers::email(),
+            "password": crate::helpers::PASSWORD, "role": "instructor" }),
+        )
         .send()
         .await
         .unwrap();
@@ -77,7 +79,11 @@ async fn metrics_are_served_on_the_admin_port_with_bounded_labels_after_real_tra
     assert_eq!(res.status(), 200, "silent refresh");
     // An API key, used twice: a cache miss, then a hit.
     let created: Value = stack
-        .post_bearer("/api/v1/auth/api-keys", &token, json!({ "name": "metrics" }))
+        .post_bearer(
+            "/api/v1/auth/api-keys",
+            &token,
+            json!({ "name": "metrics" }),
+        )
         .await
         .json()
         .await
@@ -129,7 +135,13 @@ async fn metrics_are_served_on_the_admin_port_with_bounded_labels_after_real_tra
     assert!(!text.contains(&key) && !text.contains(&token));
     // Route labels are patterns: no segment is an id (services in this process share the registry).
     for line in text.lines().filter(|l| l.contains("route=\"")) {
-        let route = line.split("route=\"").nth(1).unwrap().split('"').next().unwrap();
+        let route = line
+            .split("route=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         assert!(
             route
                 .split('/')

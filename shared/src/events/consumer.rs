@@ -302,7 +302,10 @@ impl Consumer {
                 conn.xinfo_groups(&stream.key).await;
             let Ok(reply) = reply else { continue };
             if let Some(group) = reply.groups.iter().find(|g| g.name == self.config.group) {
-                #[expect(clippy::cast_precision_loss, reason = "a gauge; lags are far below 2^52")]
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a gauge; lags are far below 2^52"
+                )]
                 let lag = group.lag.unwrap_or(group.pending) as f64;
                 metrics::gauge!(EVENTS_LAG, "topic" => stream.topic.clone(),
                     "group" => self.config.group.clone())
