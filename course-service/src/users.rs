@@ -109,10 +109,15 @@ impl UserDirectory {
     }
 
     async fn fetch(&self, ids: &[String]) -> reqwest::Result<HashMap<String, UserSummary>> {
-        let res: BatchResponse = self
+        let mut req = self
             .client
             .post(&self.url)
-            .header(INTERNAL_TOKEN_HEADER, &self.token)
+            .header(INTERNAL_TOKEN_HEADER, &self.token);
+        // The lookup joins the caller's trace (gateway → course-service → auth-service).
+        if let Some(traceparent) = shared::telemetry::traceparent_from_current_span() {
+            req = req.header("traceparent", traceparent);
+        }
+        let res: BatchResponse = req
             .json(&json!({ "ids": ids }))
             .send()
             .await?

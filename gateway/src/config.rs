@@ -89,6 +89,8 @@ pub struct Settings {
     pub body_limits: BodyLimits,
     /// `HTTP_WORKERS`: request-handling threads (default: one per CPU core).
     pub workers: Option<usize>,
+    /// `ADMIN_PORT` (default 4010): the admin listener on `HOST` serving `/metrics`, never proxied.
+    pub admin_port: u16,
     /// `HEALTH_CHECK_TIMEOUT_MS`: the bound on each check of `/api/v1/healthcheck` (default 1500).
     pub health_timeout: Duration,
 }
@@ -162,6 +164,7 @@ impl Settings {
                 webhook: v.or("WEBHOOK_BODY_LIMIT_BYTES", 1024 * 1024)?,
             },
             workers: v.optional("HTTP_WORKERS")?.filter(|n: &usize| *n > 0),
+            admin_port: v.or("ADMIN_PORT", 4010)?,
             health_timeout: Duration::from_millis(v.or("HEALTH_CHECK_TIMEOUT_MS", 1500)?),
         })
     }

@@ -181,12 +181,17 @@ impl Authenticator<'_> {
     async fn refresh(&self, refresh_token: &str) -> Option<Identity> {
         let refreshed = match self.auth.refresh(refresh_token).await {
             Ok(Some(r)) => r,
-            Ok(None) => return None,
+            Ok(None) => {
+                crate::metrics::silent_refresh("refused");
+                return None;
+            }
             Err(error) => {
+                crate::metrics::silent_refresh("failed");
                 tracing::warn!(error = %format!("{error:#}"), "silent refresh failed");
                 return None;
             }
         };
+        crate::metrics::silent_refresh("refreshed");
         let principal = self.verify(&refreshed.token).await.ok()?;
         tracing::debug!(user.id = %principal.claims.sub, "session refreshed silently");
         Some(Identity {

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod edge;
 pub mod error;
 pub mod identity;
+pub mod metrics;
 pub mod proxy;
 pub mod rate_limit;
 pub mod revocation;

@@ -7,9 +7,9 @@ pub mod headers;
 pub mod pool;
 
 use actix_web::http::Method;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use shared::error::{ApiError, ErrorCode};
-use shared::http::current_request_id;
+use shared::http::{RouteLabel, current_request_id};
 
 use crate::client_ip::client_ip;
 use crate::cors::origin_allowed;
@@ -31,6 +31,10 @@ pub async fn proxy(
     let Some(route) = crate::routing::route(req.method(), req.path()) else {
         return error_response(GatewayError::NotFound.into());
     };
+    req.extensions_mut().insert(RouteLabel {
+        route: route.group,
+        upstream: route.upstream.name(),
+    });
     // Formatted once: the limiter and the forwarded headers both need it as text.
     let ip = caller_ip(&req, &state).to_string();
     let presented = Presented::from_request(&req);
@@ -155,7 +159,14 @@ impl Call<'_> {
                 settings.timeouts.request
             },
         };
+        let started = std::time::Instant::now();
         let res = forward::send(req, &target, upstream_headers, body).await;
+        let error = res.as_ref().err().map(|e| match e {
+            GatewayError::UpstreamTimeout { .. } => "timeout",
+            GatewayError::UpstreamUnreachable { .. } => "connect",
+            _ => "other",
+        });
+        crate::metrics::upstream_call(route.upstream.name(), started.elapsed(), error);
         if let Err(e) = &res {
             tracing::debug!(upstream = route.upstream.name(), error = %e, "forwarding failed");
         }
@@ -187,6 +198,7 @@ fn body_rule(req: &HttpRequest, route: &Route) -> BodyRule {
 /// whichever is closer to running out.
 pub async fn limit(state: &AppState, route: &Route, client: &str, ip: &str) -> Decision {
     let global = state.limiter.check(Bucket::Global, client).await;
+    crate::metrics::rate_limit("global", global.allowed);
     if !global.allowed || !route.credential {
         return global;
     }
@@ -194,6 +206,7 @@ pub async fn limit(state: &AppState, route: &Route, client: &str, ip: &str) -> D
         .limiter
         .check(Bucket::Credentials, &format!("ip:{ip}"))
         .await;
+    crate::metrics::rate_limit("credentials", credentials.allowed);
     if !credentials.allowed || credentials.remaining < global.remaining {
         credentials
     } else {

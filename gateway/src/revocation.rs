@@ -75,9 +75,13 @@ impl Revocations {
     /// Whether the token has been revoked, by its `jti` or by its user's "not before".
     pub async fn is_revoked(&self, claims: &AccessClaims) -> Result<bool, Unavailable> {
         if self.is_live() {
-            return Ok(self.inner.is_revoked_locally(claims));
+            let revoked = self.inner.is_revoked_locally(claims);
+            crate::metrics::revocation_check("copy", verdict(Ok(revoked)));
+            return Ok(revoked);
         }
-        self.inner.is_revoked_in_redis(claims).await
+        let result = self.inner.is_revoked_in_redis(claims).await;
+        crate::metrics::revocation_check("redis", verdict(result));
+        result
     }
 
     /// Subscribes and keeps the copy current for as long as the process lives, resubscribing (and
@@ -86,6 +90,8 @@ impl Revocations {
         let client = redis::Client::open(redis_url)?;
         let inner = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
+            // Not current until the first subscription has rebuilt it.
+            let mut stale_since = std::time::Instant::now();
             loop {
                 let Some(strong) = inner.upgrade() else {
                     return;
@@ -93,12 +99,24 @@ impl Revocations {
                 if let Err(error) = strong.listen(&client).await {
                     tracing::warn!(%error, "revocation subscription lost; checks go to Redis until it is back");
                 }
-                strong.live.store(false, Ordering::Release);
+                if strong.live.swap(false, Ordering::AcqRel) {
+                    stale_since = std::time::Instant::now();
+                }
                 drop(strong);
+                crate::metrics::revocation_copy_age(stale_since.elapsed());
                 tokio::time::sleep(RESUBSCRIBE_DELAY).await;
             }
         });
         Ok(())
+    }
+}
+
+/// A check's result as a metrics label.
+fn verdict(result: Result<bool, Unavailable>) -> &'static str {
+    match result {
+        Ok(false) => "valid",
+        Ok(true) => "revoked",
+        Err(Unavailable) => "unavailable",
     }
 }
 
@@ -148,6 +166,7 @@ impl Inner {
         pubsub.subscribe(channel(&self.prefix)).await?;
         self.reload().await?;
         self.live.store(true, Ordering::Release);
+        crate::metrics::revocation_copy_age(Duration::ZERO);
         tracing::info!("revocation subscription live");
         let mut messages = pubsub.on_message();
         let mut prune = tokio::time::interval(Duration::from_secs(60));

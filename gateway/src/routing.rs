@@ -50,7 +50,19 @@ pub struct Route {
     /// The gateway may rotate an expired cookie session here; never on the routes that manage sessions.
     pub silent_refresh: bool,
     pub webhook: bool,
+    /// The bounded label metrics and the access log use for this route's group.
+    pub group: &'static str,
 }
+
+/// The proxied groups' labels for metrics and the access log (never the raw path).
+const GROUPS: [&str; 6] = [
+    "/api/v1/user/*",
+    "/api/v1/auth/*",
+    "/api/v1/courses/*",
+    "/api/v1/media/*",
+    "/api/v1/progress/*",
+    "/api/v1/payments/*",
+];
 
 /// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
 /// with `.`/`..` segments, which an upstream URL parser would resolve into somewhere else, such as
@@ -70,6 +82,15 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         exempt: false,
         silent_refresh: true,
         webhook: false,
+        group: GROUPS[0],
+    };
+    r.group = match segments.first().copied() {
+        Some("auth") => GROUPS[1],
+        Some("courses") => GROUPS[2],
+        Some("media") => GROUPS[3],
+        Some("progress") => GROUPS[4],
+        Some("payments") => GROUPS[5],
+        _ => GROUPS[0],
     };
     match segments.as_slice() {
         ["user" | "auth", ..] => {

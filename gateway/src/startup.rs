@@ -50,10 +50,32 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    Ok(BoundServer::from_server(
-        port,
-        server.listen(listener)?.run(),
-    ))
+    let (admin_port, admin) = admin_server(&s.host, settings.admin_port)?;
+    Ok(
+        BoundServer::from_server(port, server.listen(listener)?.run())
+            .with_admin(admin_port, admin),
+    )
+}
+
+/// The admin listener: `/metrics` (and `/healthz`) on their own port, so the public port never serves them.
+fn admin_server(host: &str, port: u16) -> anyhow::Result<(u16, actix_web::dev::Server)> {
+    shared::metrics::install();
+    crate::metrics::describe();
+    let listener = std::net::TcpListener::bind((host, port))
+        .with_context(|| format!("cannot bind the admin port {host}:{port} (ADMIN_PORT)"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(|| {
+        App::new()
+            .route("/metrics", web::get().to(shared::metrics::metrics_handler))
+            .route("/healthz", web::get().to(shared::http::healthz))
+            .default_service(web::to(not_found))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 async fn state(settings: &Settings) -> anyhow::Result<AppState> {

@@ -35,6 +35,32 @@ pub fn stream_key(prefix: &str, topic: &str) -> String {
     format!("{prefix}events:{topic}")
 }
 
+/// Events handled by a consumer group, by `topic`, `group` and `outcome` (`ok`, `retry`, `poison`).
+pub const EVENTS_HANDLED: &str = "events_handled_total";
+/// Stale pending entries a consumer claimed again, by `topic` and `group`.
+pub const EVENTS_RECLAIMED: &str = "events_reclaimed_total";
+/// Entries of a stream not yet delivered to a group (Redis `XINFO GROUPS` lag), by `topic` and `group`.
+pub const EVENTS_LAG: &str = "events_consumer_lag";
+/// Outbox entries waiting to be published (as last seen by the relay).
+pub const OUTBOX_BACKLOG: &str = "outbox_backlog";
+
+/// Help texts of the event metrics, for the Prometheus exposition.
+pub fn describe_metrics() {
+    metrics::describe_counter!(
+        EVENTS_HANDLED,
+        "Events handled by a consumer group, by topic, group and outcome"
+    );
+    metrics::describe_counter!(
+        EVENTS_RECLAIMED,
+        "Stale pending events claimed again, by topic and group"
+    );
+    metrics::describe_gauge!(
+        EVENTS_LAG,
+        "Stream entries not yet delivered to a consumer group"
+    );
+    metrics::describe_gauge!(OUTBOX_BACKLOG, "Outbox entries waiting to be published");
+}
+
 /// What travels on a stream: an id consumers deduplicate on, the topic, when it happened, the trace it
 /// belongs to, and the payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! actix-web glue shared by every service: the request-context middleware (request ids, problem+json
-//! negotiation), `ApiError` as an actix response, extractor error handlers that answer in the envelope,
-//! and the 404/405 fallbacks.
+//! negotiation, request metrics and the access-log line), `ApiError` as an actix response, extractor
+//! error handlers that answer in the envelope, and the 404/405 fallbacks.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,6 +13,16 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 
 /// Header that carries the request id in and out.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Where a request went, set by a handler (as a request extension) when the route pattern alone does not
+/// say: the gateway's proxied groups all match one catch-all pattern per group.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel {
+    /// A bounded route label, e.g. `/api/v1/courses/*`.
+    pub route: &'static str,
+    /// The service the request was forwarded to, or `-`.
+    pub upstream: &'static str,
+}
 
 /// What the error renderer needs to know about the request being served.
 #[derive(Debug, Clone)]
@@ -56,6 +66,9 @@ pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let _in_flight = crate::metrics::InFlight::start();
+    let method = crate::metrics::method_label(req.method());
     let incoming = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -109,7 +122,42 @@ pub async fn request_context(
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
+    log_and_measure(&res, method, &request_id, started.elapsed());
     Ok(res)
+}
+
+/// The logging phase: request metrics and one access-log line (never a path, query, token or body).
+fn log_and_measure(
+    res: &ServiceResponse<BoxBody>,
+    method: &'static str,
+    request_id: &str,
+    elapsed: std::time::Duration,
+) {
+    let label = res.request().extensions().get::<RouteLabel>().copied();
+    let route = match label {
+        Some(label) => label.route.to_owned(),
+        None => res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned()),
+    };
+    let status = res.status().as_u16();
+    let bytes = match res.response().body().size() {
+        actix_web::body::BodySize::Sized(n) => n,
+        _ => 0,
+    };
+    tracing::info!(
+        target: "access",
+        method,
+        route = %route,
+        status,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        request_id,
+        upstream = label.map_or("-", |l| l.upstream),
+        bytes,
+        "request served"
+    );
+    crate::metrics::record_request(method, route, status, elapsed);
 }
 
 /// Small helper so the middleware can run inside a tracing span without pulling in `tracing-futures`.
@@ -209,6 +257,8 @@ pub struct BoundServer {
     port: u16,
     server: actix_web::dev::Server,
     on_stop: Option<Box<dyn FnOnce() + Send>>,
+    /// A second listener that lives as long as this one (the gateway's admin port).
+    admin: Option<(u16, actix_web::dev::Server)>,
 }
 
 /// How long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -242,10 +292,12 @@ impl BoundServer {
     {
         let listener = std::net::TcpListener::bind((host, port))?;
         let port = listener.local_addr()?.port();
+        crate::metrics::install();
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
                 .wrap(actix_web::middleware::from_fn(request_context))
                 .configure(|cfg| configure_defaults(cfg, json_limit_bytes))
+                .route("/metrics", web::get().to(crate::metrics::metrics_handler))
                 .configure(configure.clone())
                 .default_service(web::to(not_found))
         })
@@ -256,6 +308,7 @@ impl BoundServer {
             port,
             server,
             on_stop: None,
+            admin: None,
         })
     }
 
@@ -271,7 +324,19 @@ impl BoundServer {
             port,
             server,
             on_stop: None,
+            admin: None,
         }
+    }
+
+    /// Serves `server` (bound on `port`) alongside, stopping it when this server stops.
+    pub fn with_admin(mut self, port: u16, server: actix_web::dev::Server) -> Self {
+        self.admin = Some((port, server));
+        self
+    }
+
+    /// The admin listener's port, when there is one.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|(port, _)| *port)
     }
 
     /// How long in-flight requests get to finish after SIGINT/SIGTERM.
@@ -284,7 +349,15 @@ impl BoundServer {
 
     /// Serves until SIGINT or SIGTERM, then drains in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let admin = self.admin.map(|(_, server)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(admin) = admin {
+            admin.stop(true).await;
+        }
         if let Some(on_stop) = self.on_stop {
             on_stop();
         }

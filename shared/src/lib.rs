@@ -19,6 +19,8 @@ pub mod http;
 pub mod jwks;
 #[cfg(feature = "media")]
 pub mod media;
+#[cfg(feature = "actix")]
+pub mod metrics;
 #[cfg(feature = "outbox")]
 pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]

@@ -118,17 +118,20 @@ pub async fn run_relay(
     loop {
         match outbox.pending(100).await {
             Ok(entries) => {
+                let mut waiting = entries.len();
                 for entry in entries {
                     let envelope: serde_json::Value = match serde_json::from_str(&entry.envelope) {
                         Ok(v) => v,
                         Err(e) => {
                             tracing::error!(event.id = %entry.id, error = %e, "dropping a malformed outbox entry");
                             let _ = outbox.delete(&entry.id).await;
+                            waiting -= 1;
                             continue;
                         }
                     };
                     match publisher.publish_value(&entry.topic, &envelope).await {
                         Ok(_) => {
+                            waiting -= 1;
                             if let Err(e) = outbox.delete(&entry.id).await {
                                 tracing::warn!(event.id = %entry.id, error = %e, "published event stays in the outbox");
                             }
@@ -139,6 +142,9 @@ pub async fn run_relay(
                         }
                     }
                 }
+                // Of the oldest 100: what this pass could not publish.
+                #[expect(clippy::cast_precision_loss, reason = "a gauge of at most 100")]
+                metrics::gauge!(crate::events::OUTBOX_BACKLOG).set(waiting as f64);
             }
             Err(e) => tracing::warn!(error = %e, "reading the outbox failed; will retry"),
         }

@@ -17,7 +17,57 @@ pub async fn mongo_database(
     options.app_name = Some(app_name.to_owned());
     options.server_selection_timeout = Some(Duration::from_secs(5));
     options.connect_timeout = Some(CONNECT_TIMEOUT);
+    #[cfg(feature = "actix")]
+    {
+        options.command_event_handler =
+            Some(mongodb::event::EventHandler::callback(record_command));
+    }
     Ok(mongodb::Client::with_options(options)?.database(db))
+}
+
+/// Store call latency for `/metrics`: every finished MongoDB command, by name and outcome.
+#[cfg(all(feature = "mongo", feature = "actix"))]
+fn record_command(event: mongodb::event::command::CommandEvent) {
+    use mongodb::event::command::CommandEvent;
+    let (name, outcome, duration) = match &event {
+        CommandEvent::Succeeded(e) => (e.command_name.as_str(), "ok", e.duration),
+        CommandEvent::Failed(e) => (e.command_name.as_str(), "error", e.duration),
+        _ => return,
+    };
+    metrics::histogram!(
+        crate::metrics::STORE_DURATION,
+        "store" => "mongodb",
+        "command" => command_label(name),
+        "outcome" => outcome
+    )
+    .record(duration.as_secs_f64());
+}
+
+/// The command name as a bounded label.
+#[cfg(all(feature = "mongo", feature = "actix"))]
+fn command_label(name: &str) -> &'static str {
+    const KNOWN: [&str; 16] = [
+        "find",
+        "insert",
+        "update",
+        "delete",
+        "findAndModify",
+        "aggregate",
+        "count",
+        "distinct",
+        "getMore",
+        "killCursors",
+        "createIndexes",
+        "listIndexes",
+        "drop",
+        "dropDatabase",
+        "ping",
+        "hello",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == name)
+        .unwrap_or("other")
 }
 
 /// A Redis connection that connects on first use and reconnects by itself.

@@ -20,6 +20,18 @@ pub struct TelemetryGuard {
     provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
 }
 
+impl TelemetryGuard {
+    /// Exports every finished span now (blocks until the collector answered or gave up).
+    pub fn flush(&self) {
+        #[cfg(feature = "otel")]
+        if let Some(provider) = &self.provider
+            && let Err(e) = provider.force_flush()
+        {
+            tracing::warn!(error = %e, "flushing OpenTelemetry traces failed");
+        }
+    }
+}
+
 impl Drop for TelemetryGuard {
     fn drop(&mut self) {
         #[cfg(feature = "otel")]
@@ -35,6 +47,19 @@ impl Drop for TelemetryGuard {
 /// Installs the global subscriber: `RUST_LOG` filter (default `info`), JSON or compact output, and the
 /// OTLP layer when configured. Calling it again (tests) leaves the first subscriber in place.
 pub fn init(service_name: &str, json: bool) -> TelemetryGuard {
+    init_inner(service_name, json, None)
+}
+
+/// Like [`init`], exporting traces to the OTLP/HTTP collector at `endpoint` (a base URL; `/v1/traces` is
+/// appended) whatever the environment says: for tests that receive the spans themselves.
+#[cfg(feature = "otel")]
+pub fn init_exporting_to(service_name: &str, json: bool, endpoint: &str) -> TelemetryGuard {
+    init_inner(service_name, json, Some(endpoint))
+}
+
+fn init_inner(service_name: &str, json: bool, endpoint: Option<&str>) -> TelemetryGuard {
+    #[cfg(not(feature = "otel"))]
+    let _ = endpoint;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt_layer: BoxedLayer = if json {
         tracing_subscriber::fmt::layer()
@@ -51,7 +76,7 @@ pub fn init(service_name: &str, json: bool) -> TelemetryGuard {
             .boxed()
     };
     #[cfg(feature = "otel")]
-    let (otel_layer, provider, otel_error) = match otel::layer(service_name) {
+    let (otel_layer, provider, otel_error) = match otel::layer(service_name, endpoint) {
         Ok(Some((layer, provider))) => (Some(layer), Some(provider), None),
         Ok(None) => (None, None, None),
         Err(e) => (None, None, Some(e)),

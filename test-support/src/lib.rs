@@ -45,6 +45,8 @@ pub fn base_vars(run_id: &str, with_mongo: bool) -> HashMap<String, String> {
         ("APP_ENV".into(), "test".into()),
         ("HOST".into(), "127.0.0.1".into()),
         ("PORT".into(), "0".into()),
+        // The gateway's admin listener; other services ignore it.
+        ("ADMIN_PORT".into(), "0".into()),
         ("REDIS_URL".into(), required_env("REDIS_URL")),
         ("REDIS_PREFIX".into(), format!("test:{run_id}:")),
     ]);
@@ -72,6 +74,8 @@ pub fn with_overrides(
 pub struct TestClient {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     pub address: String,
+    /// Base URL of the server's admin listener (the gateway's `/metrics`), when it has one.
+    pub admin_address: Option<String>,
     pub client: reqwest::Client,
 }
 
@@ -80,9 +84,13 @@ impl TestClient {
     pub fn serve(built: anyhow::Result<BoundServer>) -> Self {
         let server = built.unwrap_or_else(|e| panic!("the service failed to start: {e:#}"));
         let address = format!("http://127.0.0.1:{}", server.port());
+        let admin_address = server
+            .admin_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         tokio::spawn(server.run_until_stopped());
         Self {
             address,
+            admin_address,
             client: reqwest::Client::new(),
         }
     }

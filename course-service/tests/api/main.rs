@@ -17,6 +17,7 @@ mod helpers;
 mod internal;
 mod lectures;
 mod media;
+mod metrics;
 mod openapi;
 #[cfg(feature = "s3")]
 mod s3;

@@ -55,9 +55,13 @@ impl ApiKeyCache {
         auth: &Authenticator<'_>,
     ) -> Result<Principal, GatewayError> {
         let hash = sha256_hex(key);
-        if auth.revocations.is_live()
-            && let Some(token) = self.cached(&hash)
-        {
+        let cached = auth
+            .revocations
+            .is_live()
+            .then(|| self.cached(&hash))
+            .flatten();
+        crate::metrics::api_key_lookup(cached.is_some());
+        if let Some(token) = cached {
             match auth.verify(&token).await {
                 Ok(principal) => return Ok(principal),
                 // Revoked since (the owner logged out everywhere, say): ask auth-service again.

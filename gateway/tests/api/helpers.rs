@@ -134,6 +134,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("PAYMENT_SERVICE_URL", upstream.address.clone()),
         ("CLIENT_URL", ORIGIN.into()),
         ("JWT_LEEWAY_SECS", "0".into()),
+        ("ADMIN_PORT", "0".into()),
         // Generous by default so that tests about other things never meet the limiter.
         ("RATE_LIMIT_MAX", "10000".into()),
         ("AUTH_RATE_LIMIT_MAX", "10000".into()),

@@ -7,15 +7,18 @@ use std::time::Duration;
 use redis::AsyncCommands as _;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamInfoGroupsReply,
+    StreamReadOptions, StreamReadReply,
 };
 use tokio::sync::watch;
 use tracing::Instrument as _;
 
-use super::{EventError, RawEvent, stream_key};
+use super::{EVENTS_HANDLED, EVENTS_LAG, EVENTS_RECLAIMED, EventError, RawEvent, stream_key};
 
 /// Pause after a Redis error before trying again; ConnectionManager reconnects meanwhile.
 const ERROR_BACKOFF: Duration = Duration::from_millis(500);
+/// How often the group's lag on each stream is read for `/metrics`.
+const LAG_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Where a consumer reads and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +161,12 @@ impl Consumer {
         }
         tracing::info!(consumer.group = %self.config.group, consumer.name = %self.config.consumer_name,
             topics = ?self.config.topics, "event consumer started");
+        let mut lag_recorded = tokio::time::Instant::now() - LAG_INTERVAL;
         while !*shutdown.borrow() {
+            if lag_recorded.elapsed() >= LAG_INTERVAL {
+                self.record_lag().await;
+                lag_recorded = tokio::time::Instant::now();
+            }
             let result = match self.reclaim(&handler).await {
                 Err(e) => Err(e),
                 Ok(()) => {
@@ -218,6 +226,9 @@ impl Consumer {
             self.streams[index].cursor = reply.next_stream_id;
             for entry in reply.claimed {
                 tracing::info!(stream.entry_id = %entry.id, "reclaimed a stale pending event");
+                metrics::counter!(EVENTS_RECLAIMED, "topic" => self.streams[index].topic.clone(),
+                    "group" => self.config.group.clone())
+                .increment(1);
                 self.handle(index, entry, handler).await;
             }
         }
@@ -254,6 +265,7 @@ impl Consumer {
         let Some(event) = RawEvent::parse(&stream.topic, &entry) else {
             // A poison message would otherwise be reclaimed and fail forever.
             tracing::warn!(stream.key = %stream.key, stream.entry_id = %entry.id, "acknowledging a malformed event entry without handling it");
+            self.count_handled(stream, "poison");
             self.ack(stream, &entry.id).await;
             return;
         };
@@ -263,10 +275,42 @@ impl Consumer {
             crate::telemetry::set_parent_from_traceparent(&span, traceparent);
         }
         match handler(event).instrument(span.clone()).await {
-            Ok(()) => self.ack(stream, &entry.id).instrument(span).await,
-            Err(e) => span.in_scope(|| {
-                tracing::warn!(error = %format_args!("{e:#}"), "event handler failed; the entry stays pending and will be retried");
-            }),
+            Ok(()) => {
+                self.count_handled(stream, "ok");
+                self.ack(stream, &entry.id).instrument(span).await;
+            }
+            Err(e) => {
+                self.count_handled(stream, "retry");
+                span.in_scope(|| {
+                    tracing::warn!(error = %format_args!("{e:#}"), "event handler failed; the entry stays pending and will be retried");
+                });
+            }
+        }
+    }
+
+    fn count_handled(&self, stream: &Stream, outcome: &'static str) {
+        metrics::counter!(EVENTS_HANDLED, "topic" => stream.topic.clone(),
+            "group" => self.config.group.clone(), "outcome" => outcome)
+        .increment(1);
+    }
+
+    /// The group's lag on each stream (entries not yet delivered to it) as a gauge; best effort.
+    async fn record_lag(&self) {
+        for stream in &self.streams {
+            let mut conn = self.conn.clone();
+            let reply: redis::RedisResult<StreamInfoGroupsReply> =
+                conn.xinfo_groups(&stream.key).await;
+            let Ok(reply) = reply else { continue };
+            if let Some(group) = reply.groups.iter().find(|g| g.name == self.config.group) {
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a gauge; lags are far below 2^52"
+                )]
+                let lag = group.lag.unwrap_or(group.pending) as f64;
+                metrics::gauge!(EVENTS_LAG, "topic" => stream.topic.clone(),
+                    "group" => self.config.group.clone())
+                .set(lag);
+            }
         }
     }
 

@@ -16,16 +16,21 @@ use super::{BoxedLayer, OTLP_ENDPOINT_VAR};
 const TRACEPARENT: &str = "traceparent";
 
 /// Sets the W3C propagator; returns the OTLP layer and its provider, or `None` without an endpoint.
-pub(super) fn layer(service_name: &str) -> Result<Option<(BoxedLayer, SdkTracerProvider)>, String> {
+pub(super) fn layer(
+    service_name: &str,
+    endpoint: Option<&str>,
+) -> Result<Option<(BoxedLayer, SdkTracerProvider)>, String> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-    if std::env::var(OTLP_ENDPOINT_VAR)
-        .unwrap_or_default()
-        .trim()
-        .is_empty()
+    if endpoint.is_none()
+        && std::env::var(OTLP_ENDPOINT_VAR)
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
     {
         return Ok(None);
     }
-    let provider = provider(service_name, None)?;
+    let traces = endpoint.map(|base| format!("{}/v1/traces", base.trim_end_matches('/')));
+    let provider = provider(service_name, traces.as_deref())?;
     let tracer = provider.tracer(service_name.to_owned());
     Ok(Some((
         tracing_opentelemetry::layer().with_tracer(tracer).boxed(),
