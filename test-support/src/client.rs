@@ -52,6 +52,15 @@ impl TestClient {
         self
     }
 
+    /// A client for a server already running at `address` (e.g. an [`crate::AuthService`]).
+    pub fn for_address(address: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            client: reqwest::Client::new(),
+            guards: Vec::new(),
+        }
+    }
+
     /// `{address}{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -9,7 +9,7 @@ use std::time::Duration;
 use auth_service::state::AppState;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use test_support::{AuthService, RedisPrefix, eventually, run_id};
+use test_support::{ADMIN_EMAIL, AuthService, RedisPrefix, TestClient, eventually, run_id};
 
 pub use test_support::logs;
 
@@ -65,6 +65,17 @@ pub async fn spawn_app_with(overrides: HashMap<String, String>) -> TestApp {
         _service: service,
         _prefix: prefix,
     }
+}
+
+/// auth-service alone behind a bare client, with the given variables replaced; for the health contract.
+pub async fn spawn_for_health(overrides: &[(&str, &str)]) -> TestClient {
+    let prefix = RedisPrefix::new();
+    // With an admin to create, so that "ready" also means the admin bootstrap ran.
+    let mut vars = vec![("ADMIN_EMAIL", ADMIN_EMAIL), ("ADMIN_PASSWORD", PASSWORD)];
+    vars.extend_from_slice(overrides);
+    let internal_token = format!("internal-{}", run_id());
+    let service = AuthService::spawn(prefix.as_str(), &internal_token, &vars).await;
+    TestClient::for_address(service.address.clone()).guarded((service, prefix))
 }
 
 /// A client with its own cookie jar (one per simulated browser).
