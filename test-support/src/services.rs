@@ -10,11 +10,13 @@ use shared::events::{EventEnvelope, PURCHASE_COMPLETED, Publisher, PurchaseCompl
 use shared::internal::EnrolmentCheck;
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::env::{base_vars, required_env, run_id, with_overrides};
 use crate::fixtures::{course_fields, form, mp4, png};
 use crate::guards::{MediaDir, RedisPrefix, TestDatabase};
+use crate::health::RECOVERY_TIMEOUT;
 use crate::logs::init_logs;
 use crate::poll::eventually;
 
@@ -95,8 +97,27 @@ impl AuthService {
         vars
     }
 
-    /// Starts auth-service with [`AuthService::vars`] and `overrides` (which win).
+    /// Starts auth-service with [`AuthService::vars`] and `overrides` (which win), and waits until its
+    /// start-up work (indexes, signing key, admin) is done, so that it can sign tokens.
     pub async fn spawn(prefix: &str, internal_token: &str, overrides: &[(&str, &str)]) -> Self {
+        let service = Self::spawn_unready(prefix, internal_token, overrides).await;
+        let prepared = service.state.prepared.clone();
+        eventually(
+            RECOVERY_TIMEOUT,
+            "auth-service's start-up work",
+            async || prepared.load(Ordering::Acquire).then_some(()),
+        )
+        .await;
+        service
+    }
+
+    /// Starts auth-service like [`AuthService::spawn`] without waiting for its start-up work (which never
+    /// finishes while MongoDB is unreachable).
+    pub async fn spawn_unready(
+        prefix: &str,
+        internal_token: &str,
+        overrides: &[(&str, &str)],
+    ) -> Self {
         init_logs();
         let db = TestDatabase::new();
         let media = MediaDir::new("auth-media");

@@ -74,7 +74,7 @@ pub async fn spawn_for_health(overrides: &[(&str, &str)]) -> TestClient {
     let mut vars = vec![("ADMIN_EMAIL", ADMIN_EMAIL), ("ADMIN_PASSWORD", PASSWORD)];
     vars.extend_from_slice(overrides);
     let internal_token = format!("internal-{}", run_id());
-    let service = AuthService::spawn(prefix.as_str(), &internal_token, &vars).await;
+    let service = AuthService::spawn_unready(prefix.as_str(), &internal_token, &vars).await;
     TestClient::for_address(service.address.clone()).guarded((service, prefix))
 }
 
