@@ -16,10 +16,10 @@ pub use test_support::logs;
 /// A required environment variable set by `scripts/test`; missing means the test cannot run and must fail.
 pub use test_support::required_env as env;
 
-/// A running auth-service for one test; its database, media directory and Redis keys go with it.
+/// A running auth-service for one test; its database, media directory and Redis keys go with it. Calls go
+/// through `http` (a browser-like client with a cookie jar): `app.url(..)`, `app.client`, `app.get_bearer(..)`.
 pub struct TestApp {
-    pub address: String,
-    pub client: Client,
+    pub http: TestClient,
     pub state: AppState,
     pub redis: redis::aio::MultiplexedConnection,
     pub prefix: String,
@@ -55,8 +55,7 @@ pub async fn spawn_app_with(overrides: HashMap<String, String>) -> TestApp {
         .await
         .unwrap();
     TestApp {
-        address: service.address.clone(),
-        client: new_client(),
+        http: TestClient::for_address(service.address.clone()).with_client(new_client()),
         state: service.state.clone(),
         redis,
         prefix: prefix.to_string(),
@@ -83,34 +82,19 @@ pub use test_support::browser as new_client;
 
 pub use test_support::{PASSWORD, email};
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
+impl std::ops::Deref for TestApp {
+    type Target = TestClient;
 
+    fn deref(&self) -> &TestClient {
+        &self.http
+    }
+}
+
+impl TestApp {
     pub async fn post(&self, client: &Client, path: &str, body: Value) -> Response {
         client
             .post(self.url(path))
             .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
             .send()
             .await
             .unwrap()

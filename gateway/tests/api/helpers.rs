@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use reqwest::{Client, Response};
+use reqwest::Client;
 use serde_json::{Value, json};
 use test_support::{
     AuthService, CLIENT_URL, CourseService, RedisPrefix, TestClient, base_vars, required_env,
@@ -120,10 +120,6 @@ async fn serve_gateway(vars: &HashMap<String, String>) -> TestClient {
 }
 
 impl Stack {
-    pub fn url(&self, path: &str) -> String {
-        self.gateway.url(path)
-    }
-
     /// Another gateway replica with this one's variables (Redis, prefix, services) and `overrides`.
     pub async fn replica(&self, overrides: &[(&str, &str)]) -> TestClient {
         serve_gateway(&with_overrides(self.gateway_vars.clone(), overrides)).await
@@ -146,26 +142,14 @@ impl Stack {
         let body = self.sign_up(&Client::new(), role).await;
         body["token"].as_str().unwrap().to_owned()
     }
+}
 
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.gateway
-            .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-    }
+/// The stack is used through its gateway: `stack.url(..)`, `stack.get_bearer(..)`.
+impl std::ops::Deref for Stack {
+    type Target = TestClient;
 
-    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> Response {
-        self.gateway
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+    fn deref(&self) -> &TestClient {
+        &self.gateway
     }
 }
 
