@@ -4,6 +4,7 @@
 
 pub mod claims;
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod healthcheck;
 pub mod internal;
@@ -11,6 +12,8 @@ pub mod internal_auth;
 pub mod query;
 pub mod revocation;
 
+#[cfg(feature = "actix")]
+pub mod background;
 #[cfg(feature = "events")]
 pub mod events;
 #[cfg(feature = "actix")]

@@ -1,6 +1,8 @@
 //! `/metrics` on the service's own port after real traffic: request families by route pattern (never the
 //! raw path), store command latency, event consumption and the outbox backlog.
 
+use test_support::{EVENT_TIMEOUT, eventually};
+
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -31,21 +33,16 @@ async fn metrics_follow_requests_store_calls_and_events_with_bounded_labels() {
         "http_requests_in_flight",
     ];
     // The event is counted once its handler returned, a moment after the enrolment became visible.
-    app.eventually("every metric family", || {
-        let url = app.url("/metrics");
-        let client = app.client.clone();
-        async move {
-            let res = client.get(url).send().await.unwrap();
-            assert_eq!(res.status(), 200);
-            let body = res.text().await.unwrap();
-            series
-                .iter()
-                .all(|s| body.lines().any(|line| line.starts_with(s)))
-        }
+    let text = eventually(EVENT_TIMEOUT, "every metric family", async || {
+        let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body = res.text().await.unwrap();
+        series
+            .iter()
+            .all(|s| body.lines().any(|line| line.starts_with(s)))
+            .then_some(body)
     })
     .await;
-    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
-    let text = res.text().await.unwrap();
     assert!(!text.contains(id), "a course id became a label");
     assert!(!text.contains(&student.id), "a user id became a label");
 }

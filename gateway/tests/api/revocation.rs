@@ -1,13 +1,12 @@
 //! Revocation at the gateway: a logged-out token stops within a second, logout-all stops every earlier
 //! token, and a gateway that cannot reach Redis answers 503 on authenticated routes while public ones work.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use test_support::{closed_port, send_json};
+use test_support::{REDIS, TcpProxy, eventually, required_env, send_json};
 
-use crate::helpers::{Options, PASSWORD, browser, email, spawn, spawn_with, within_ms};
+use crate::helpers::{Options, PASSWORD, Stack, browser, email, spawn, spawn_with};
 
 #[tokio::test]
 async fn a_logged_out_token_is_refused_within_a_second() {
@@ -21,11 +20,12 @@ async fn a_logged_out_token_is_refused_within_a_second() {
         .post_bearer("/api/v1/user/signout", &token, json!({}))
         .await;
     assert_eq!(res.status(), 200);
-    let refused = within_ms(1000, async || {
-        stack.get_bearer("/api/v1/progress", &token).await.status() == 401
-    })
+    eventually(
+        Duration::from_millis(1000),
+        "the logged-out token refused with 401",
+        async || (stack.get_bearer("/api/v1/progress", &token).await.status() == 401).then_some(()),
+    )
     .await;
-    assert!(refused, "the old token still worked a second after logout");
     let body: serde_json::Value = stack
         .get_bearer("/api/v1/progress", &token)
         .await
@@ -69,73 +69,31 @@ async fn logout_all_refuses_every_earlier_token() {
         .await;
     assert_eq!(res.status(), 200);
     for t in &tokens {
-        let refused = within_ms(1000, async || {
-            stack.get_bearer("/api/v1/progress", t).await.status() == 401
-        })
+        eventually(
+            Duration::from_millis(1000),
+            "a token from before logout-all refused with 401",
+            async || (stack.get_bearer("/api/v1/progress", t).await.status() == 401).then_some(()),
+        )
         .await;
-        assert!(refused, "a token from before logout-all still works");
     }
 }
 
-/// A Redis server of the test's own, so that stopping it disturbs nobody else.
-struct OwnRedis {
-    child: Child,
-    url: String,
-}
-
-impl OwnRedis {
-    async fn start() -> Self {
-        let port = closed_port();
-        // The child is owned by the returned guard, whose Drop kills and reaps it.
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (scripts/test installs it)");
-        let redis = Self {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return redis;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("redis-server did not start on port {port}");
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// The stack with auth-service and the gateway reaching Redis through `redis`, a proxy the test closes to
+/// take Redis away from them (and from nobody else).
+async fn spawn_behind(redis: &TcpProxy) -> Stack {
+    let url = REDIS.url_via(redis);
+    spawn_with(
+        Options::default()
+            .gateway("REDIS_URL", url.clone())
+            .auth("REDIS_URL", url),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_work() {
-    let mut redis = OwnRedis::start().await;
-    let stack = spawn_with(
-        Options::default()
-            .gateway("REDIS_URL", redis.url.clone())
-            .auth("REDIS_URL", redis.url.clone()),
-    )
-    .await;
+    let redis = TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await;
+    let stack = spawn_behind(&redis).await;
     let jar = browser();
     stack.sign_up(&jar, "student").await;
     assert_eq!(
@@ -147,20 +105,21 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
         200
     );
 
-    redis.stop();
-    let unavailable = within_ms(3000, async || {
-        jar.get(stack.url("/api/v1/progress"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == 503
-    })
+    redis.close();
+    eventually(
+        Duration::from_millis(3000),
+        "an authenticated request refused with 503",
+        async || {
+            (jar.get(stack.url("/api/v1/progress"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == 503)
+                .then_some(())
+        },
+    )
     .await;
-    assert!(
-        unavailable,
-        "an authenticated request was not refused with 503"
-    );
     let body: serde_json::Value = send_json(jar.get(stack.url("/api/v1/progress"))).await;
     assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
     let public = stack.gateway.get("/api/v1/courses/published").await;
@@ -173,19 +132,28 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
 
 #[tokio::test]
 async fn fail_open_mode_accepts_tokens_while_redis_is_unreachable() {
-    let mut redis = OwnRedis::start().await;
-    let stack = spawn_with(
-        Options::default()
-            .gateway("REDIS_URL", redis.url.clone())
-            .gateway("REVOCATION_FAIL_OPEN", "true")
-            .auth("REDIS_URL", redis.url.clone()),
+    let redis = TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await;
+    // The stack's gateway fails closed; a replica of it behind the same proxy fails open.
+    let stack = spawn_behind(&redis).await;
+    let fail_open = stack.replica(&[("REVOCATION_FAIL_OPEN", "true")]).await;
+    let token = stack.token("student").await;
+    let progress = |gateway: &test_support::TestClient| {
+        gateway
+            .client
+            .get(gateway.url("/api/v1/progress"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(progress(&fail_open).await.unwrap().status(), 200);
+    redis.close();
+    // Proof that the revocation copies are no longer trusted: the same request to the gateway that fails
+    // closed is refused. Both lost their subscription when the proxy closed.
+    eventually(
+        Duration::from_secs(3),
+        "the fail-closed gateway refusing with 503",
+        async || (progress(&stack.gateway).await.unwrap().status() == 503).then_some(()),
     )
     .await;
-    let token = stack.token("student").await;
-    redis.stop();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        stack.get_bearer("/api/v1/progress", &token).await.status(),
-        200
-    );
+    assert_eq!(progress(&fail_open).await.unwrap().status(), 200);
+    assert_eq!(progress(&stack.gateway).await.unwrap().status(), 503);
 }
