@@ -1,6 +1,6 @@
 //! The `healthcheck` subcommand every binary has: run the real binary against a server and read its exit.
 
-use crate::closed_port;
+use crate::{RECOVERY_TIMEOUT, closed_port, eventually};
 
 /// The port of a base URL such as `http://127.0.0.1:41234`.
 pub fn port_of(address: &str) -> u16 {
@@ -31,6 +31,17 @@ pub async fn run_healthcheck(bin: &str, port: u16) -> std::process::Output {
 /// `/readyz` status on stderr against a running but unready one (`unready_port`), non-zero against a port
 /// nothing listens on.
 pub async fn assert_healthcheck_command(bin: &str, ready_port: u16, unready_port: u16) {
+    // A service binds before its start-up work (indexes, say) is done: wait until it says it is ready.
+    let url = format!("http://127.0.0.1:{ready_port}/readyz");
+    eventually(
+        RECOVERY_TIMEOUT,
+        "the ready server's /readyz answers 200",
+        async || {
+            let res = reqwest::get(&url).await.ok()?;
+            (res.status() == 200).then_some(())
+        },
+    )
+    .await;
     let ready = run_healthcheck(bin, ready_port).await;
     assert!(
         ready.status.success(),
