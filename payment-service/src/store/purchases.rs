@@ -181,6 +181,11 @@ impl PurchaseStore {
         Ok(())
     }
 
+    /// The names of the collection's indexes (tests wait for them).
+    pub async fn index_names(&self) -> mongodb::error::Result<Vec<String>> {
+        self.coll.list_index_names().await
+    }
+
     /// Records a pending purchase; `Ok(None)` when the student already has an open one for the course.
     pub async fn insert_pending(
         &self,

@@ -1,5 +1,8 @@
-//! Integration tests for payment-service: the real server on port 0 against the test MongoDB and Redis.
+//! Integration tests for payment-service: the real server on port 0 beside real auth- and course-services,
+//! against the test MongoDB and Redis (and the Stripe simulator where Stripe is called).
 
+mod authz;
+mod free;
 mod health;
 #[expect(
     clippy::expect_used,
