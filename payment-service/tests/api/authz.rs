@@ -2,16 +2,11 @@
 //! student on admin routes 403, malformed ids 400, unknown or unpublished courses 404, one's own course 400.
 //! None of these reach Stripe (its API is a closed port here).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, status_and_body};
 
 const UNKNOWN_ID: &str = "5f0000000000000000000000";
-
-async fn status_and_body(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap())
-}
 
 #[tokio::test]
 async fn every_protected_route_refuses_anonymous_and_tampered_callers_with_401() {

@@ -7,10 +7,11 @@ use test_support::{
     with_overrides,
 };
 
+#[expect(clippy::expect_used, reason = "test set-up fails loudly")]
 async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestClient {
     let run = run_id();
     let vars = with_overrides(base_vars(&run, true), overrides);
-    let settings = Settings::from_source(&vars).unwrap();
+    let settings = Settings::from_source(&vars).expect("test settings");
     TestClient::serve(startup::build(&settings).await)
         .guarded(TestDatabase::named(format!("test_{run}")))
 }

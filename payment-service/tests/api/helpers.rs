@@ -232,3 +232,9 @@ impl TestApp {
             .unwrap_or_default()
     }
 }
+
+/// The status and JSON body of an answer.
+pub async fn status_and_body(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("the answer is not JSON"))
+}

@@ -9,3 +9,9 @@ mod health;
     reason = "test set-up fails loudly; clippy only exempts #[test] functions"
 )]
 mod helpers;
+#[expect(
+    clippy::unwrap_used,
+    reason = "test fixtures fail loudly; clippy only exempts #[test] functions"
+)]
+mod stripe_events;
+mod webhook;
