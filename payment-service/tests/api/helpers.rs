@@ -238,3 +238,61 @@ pub async fn status_and_body(res: Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.expect("the answer is not JSON"))
 }
+
+/// A payment-service whose Stripe is a running simulator that delivers to its webhook.
+pub struct SimApp {
+    pub t: TestApp,
+    pub sim: stripe_sim::StripeSim,
+}
+
+impl std::ops::Deref for SimApp {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.t
+    }
+}
+
+impl SimApp {
+    /// The simulator (automatic delivery) and payment-service pointed at each other.
+    pub async fn spawn(overrides: &[(&str, &str)]) -> Self {
+        let sim = stripe_sim::StripeSim::start(stripe_sim::SimConfig {
+            secret_key: SECRET_KEY.to_owned(),
+            webhook_secret: WEBHOOK_SECRET.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("the Stripe simulator failed to start");
+        let t = TestApp::spawn(&sim.base_url(), overrides).await;
+        sim.set_webhook_url(Some(t.url("/api/v1/payments/webhook")));
+        Self { t, sim }
+    }
+
+    /// Starts a checkout as `user`; returns the session id and the recorded purchase id.
+    pub async fn start_checkout(&self, user: &User, course_id: &str) -> (String, String) {
+        let res = self.checkout(Some(&user.token), course_id).await;
+        let (status, body) = status_and_body(res).await;
+        assert_eq!(status, 201, "checkout: {body}");
+        let session = &body["data"]["session"];
+        (
+            session["id"].as_str().expect("session id").to_owned(),
+            session["metadata"]["purchaseId"]
+                .as_str()
+                .expect("purchase id")
+                .to_owned(),
+        )
+    }
+
+    /// Waits until the purchase reaches `status`.
+    pub async fn wait_status(
+        &self,
+        purchase_id: &str,
+        status: payment_service::domain::PurchaseStatus,
+    ) {
+        eventually(EVENT_TIMEOUT, &format!("purchase {status}"), async || {
+            let p = self.store.purchases.find_by_id(purchase_id).await.ok()??;
+            (p.status == status).then_some(())
+        })
+        .await;
+    }
+}

@@ -2,6 +2,7 @@
 //! against the test MongoDB and Redis (and the Stripe simulator where Stripe is called).
 
 mod authz;
+mod checkout;
 mod free;
 mod health;
 #[expect(
@@ -9,6 +10,8 @@ mod health;
     reason = "test set-up fails loudly; clippy only exempts #[test] functions"
 )]
 mod helpers;
+mod reconcile;
+mod refunds;
 #[expect(
     clippy::unwrap_used,
     reason = "test fixtures fail loudly; clippy only exempts #[test] functions"

@@ -1,0 +1,46 @@
+//! Reconciliation: a payment whose webhook is lost is still fulfilled, and a session that expired without
+//! its webhook is marked expired, by the background task re-fetching sessions from Stripe.
+
+use payment_service::domain::PurchaseStatus as S;
+use stripe_sim::Delivery;
+
+use crate::helpers::SimApp;
+
+#[tokio::test]
+async fn a_lost_webhook_is_recovered_by_reconciliation() {
+    // Every second, purchases pending for any time at all are checked.
+    let t = SimApp::spawn(&[
+        ("RECONCILE_INTERVAL_SECS", "1"),
+        ("RECONCILE_AFTER_SECS", "0"),
+    ])
+    .await;
+    // Events are recorded but never sent: every webhook is lost.
+    t.sim.set_delivery(Delivery::Manual);
+    let (_owner, course_id) = t.course_priced("49.99").await;
+    let (paying, leaving) = (
+        t.services.sign_up("student").await,
+        t.services.sign_up("student").await,
+    );
+    let (paid_session, paid) = t.start_checkout(&paying, &course_id).await;
+    let (expired_session, expired) = t.start_checkout(&leaving, &course_id).await;
+    t.sim.pay(&paid_session).await.unwrap();
+    t.sim.expire(&expired_session).await.unwrap();
+
+    t.wait_status(&paid, S::Completed).await;
+    t.wait_status(&expired, S::Expired).await;
+    t.wait_enrolled_everywhere(&paying, &course_id).await;
+    assert!(!t.services.course.is_enrolled(&leaving.id, &course_id).await);
+    assert_eq!(
+        t.store.stripe_events.count().await.unwrap(),
+        0,
+        "no webhook arrived"
+    );
+
+    // The webhook arriving after all changes nothing.
+    let events = t.sim.events();
+    for e in &events {
+        assert_eq!(t.sim.deliver(e["id"].as_str().unwrap()).await.unwrap(), 200);
+    }
+    assert_eq!(t.purchase(&paid).await.status, S::Completed);
+    assert_eq!(t.purchase(&expired).await.status, S::Expired);
+}
