@@ -29,6 +29,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// An open session this close to its expiry is not handed out again: the student could not finish paying.
 const MIN_REMAINING_MINUTES: i64 = 5;
+/// Stripe wants `expires_at` at least 30 minutes after the create call; the purchase fixes it when it is
+/// recorded (so a retried create sends identical parameters), this much later than the configured expiry.
+const EXPIRY_MARGIN_SECS: i64 = 60;
+const STRIPE_MIN_EXPIRY_SECS: i64 = 30 * 60;
+const STRIPE_MAX_EXPIRY_SECS: i64 = 24 * 3600;
 /// How often the open-purchase race is retried before giving up.
 const ATTEMPTS: usize = 3;
 
@@ -97,20 +102,14 @@ pub async fn create_checkout_session(
         course_title: course.title.clone(),
         amount: course.price_cents,
         currency: state.settings.stripe.currency.clone(),
-        session_expires_at: Utc::now()
-            + Duration::from_std(state.settings.stripe.session_expiry).unwrap_or_default(),
+        session_expires_at: Utc::now() + session_lifetime(&state),
     };
     if course.price_cents == 0 {
         return enrol_free(&state, &new).await;
     }
     for _ in 0..ATTEMPTS {
         let purchase = match state.store.purchases.find_open(user, course_oid).await? {
-            Some(open)
-                if open.session_expires_at
-                    > Utc::now() + Duration::minutes(MIN_REMAINING_MINUTES) =>
-            {
-                open
-            }
+            Some(open) if usable(&open) => open,
             Some(stale) => {
                 // Its session is (nearly) over: close it so a new one can be opened.
                 observe(
@@ -137,6 +136,27 @@ pub async fn create_checkout_session(
     Err(PaymentError::Conflict(
         "Another checkout for this course is being started; try again",
     ))
+}
+
+/// The session's lifetime: the configured expiry plus a margin for the time until the create call, within
+/// Stripe's limits.
+fn session_lifetime(state: &AppState) -> Duration {
+    let configured = i64::try_from(state.settings.stripe.session_expiry.as_secs()).unwrap_or(0);
+    Duration::seconds((configured + EXPIRY_MARGIN_SECS).clamp(
+        STRIPE_MIN_EXPIRY_SECS,
+        STRIPE_MAX_EXPIRY_SECS - EXPIRY_MARGIN_SECS,
+    ))
+}
+
+/// Whether an open purchase can still be handed out: its session has time left for paying, or (no session
+/// yet) Stripe would still accept its `expires_at` on a create.
+fn usable(open: &Purchase) -> bool {
+    let left = open.session_expires_at - Utc::now();
+    if open.payment_id.is_some() {
+        left > Duration::minutes(MIN_REMAINING_MINUTES)
+    } else {
+        left > Duration::seconds(STRIPE_MIN_EXPIRY_SECS + 10)
+    }
 }
 
 /// The purchase's session: the recorded one, or a new one created with the purchase's idempotency key (so

@@ -21,8 +21,12 @@ use crate::domain::Observation;
 /// reached / answered something unreadable.
 #[derive(Debug, thiserror::Error)]
 pub enum StripeCallError {
-    #[error("Stripe refused the request ({status}): {code}")]
-    Refused { status: u16, code: String },
+    #[error("Stripe refused the request ({status}): {code}: {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("Stripe could not be reached or answered unreadably: {0}")]
     Unavailable(String),
 }
@@ -32,6 +36,11 @@ impl From<StripeError> for StripeCallError {
         match e {
             StripeError::Stripe(errors, status) => Self::Refused {
                 status,
+                message: format!(
+                    "{} (param {})",
+                    errors.message.as_deref().unwrap_or("no message"),
+                    errors.param.as_deref().unwrap_or("none")
+                ),
                 code: errors
                     .code
                     .map(|c| c.as_str().to_owned())

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod reconcile;
 mod refunds;
+mod storm;
 #[expect(
     clippy::unwrap_used,
     reason = "test fixtures fail loudly; clippy only exempts #[test] functions"
