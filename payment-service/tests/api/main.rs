@@ -3,6 +3,7 @@
 
 mod authz;
 mod checkout;
+mod events;
 mod free;
 mod health;
 #[expect(
@@ -10,6 +11,7 @@ mod health;
     reason = "test set-up fails loudly; clippy only exempts #[test] functions"
 )]
 mod helpers;
+mod openapi;
 mod reconcile;
 mod refunds;
 mod storm;
