@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod hygiene;
 mod proxying;
+mod purchase;
 mod rate_limit;
 mod refresh;
 mod revocation;
