@@ -206,3 +206,38 @@ async fn partial_refunds_add_up_and_the_full_refund_ends_the_enrolment() {
     assert_eq!(t.deliver(&late).await, 200);
     assert_eq!(t.purchase(&p.id).await.status, S::Refunded);
 }
+
+#[tokio::test]
+async fn a_second_payment_for_an_owned_course_is_flagged_not_completed_twice() {
+    let (t, student, course_id) = app_with_course().await;
+    let first = t.pending_purchase(&student, &course_id, 4999).await;
+    let (_, expired) = event(
+        "checkout.session.expired",
+        session(&first, "expired", "unpaid"),
+    );
+    assert_eq!(t.deliver(&expired).await, 200);
+    let second = t.pending_purchase(&student, &course_id, 4999).await;
+    let (_, paid) = event(
+        "checkout.session.completed",
+        session(&second, "complete", "paid"),
+    );
+    assert_eq!(t.deliver(&paid).await, 200);
+    assert_eq!(t.purchase(&second.id).await.status, S::Completed);
+
+    // The expired session was paid after all: the unique partial index refuses a second completion.
+    let (_, late) = event(
+        "checkout.session.completed",
+        session(&first, "complete", "paid"),
+    );
+    assert_eq!(t.deliver(&late).await, 200);
+    let flagged = t.purchase(&first.id).await;
+    assert_eq!(flagged.status, S::Expired);
+    assert!(flagged.duplicate_payment);
+    assert_eq!(flagged.payment_intent_id, Some(format!("pi_{}", first.id)));
+    t.wait_enrolled_everywhere(&student, &course_id).await;
+    assert_eq!(
+        t.enrolled_courses(&student).await,
+        vec![course_id.clone()],
+        "enrolled once"
+    );
+}
