@@ -66,7 +66,9 @@ async fn after(
     match t {
         Transition::Complete { .. } => {
             tracing::info!(purchase.id = %before.id, from = %before.status, "purchase completed");
-            events::emit_completed(store, notify, before).await
+            events::emit_completed(store, notify, before).await?;
+            store.purchases.mark_published(&before.id).await?;
+            Ok(())
         }
         Transition::Refund { change, .. } if change.full => {
             tracing::info!(purchase.id = %before.id, from = %before.status, "purchase refunded");

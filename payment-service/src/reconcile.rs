@@ -2,7 +2,8 @@
 //! after `RECONCILE_AFTER_SECS` and applies what Stripe says through the same path as the webhook, so a
 //! lost webhook never loses a sale. A session still open past its expiry (plus a grace period) is expired
 //! at Stripe first, so it can no longer be paid, and its purchase marked expired; a purchase whose session
-//! was never created (the create call failed) is marked expired.
+//! was never created (the create call failed) is marked expired. A completion whose `purchase.completed`
+//! never reached the outbox (the process stopped between the two writes) gets it written.
 
 use chrono::Utc;
 use tokio::sync::watch;
@@ -17,6 +18,8 @@ use crate::stripe::StripeCallError;
 const EXPIRY_GRACE_SECS: i64 = 300;
 /// Purchases looked at per round.
 const BATCH: i64 = 200;
+/// A completion whose event is still unwritten after this long was interrupted (not just in progress).
+const UNPUBLISHED_AFTER_SECS: i64 = 60;
 
 /// What one round did (logged; tests read it).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +59,7 @@ pub async fn round(state: &AppState) -> anyhow::Result<Round> {
         .stale_pending(Utc::now() - after, BATCH)
         .await?;
     let mut r = Round::default();
+    republish(state, &mut r).await?;
     for purchase in stale {
         r.checked += 1;
         let id = purchase.id.clone();
@@ -65,6 +69,20 @@ pub async fn round(state: &AppState) -> anyhow::Result<Round> {
         }
     }
     Ok(r)
+}
+
+/// Writes the `purchase.completed` of completions interrupted before their event reached the outbox (the
+/// event id is derived from the purchase, so one that did get out is dropped by its consumers).
+async fn republish(state: &AppState, r: &mut Round) -> anyhow::Result<()> {
+    let before = Utc::now() - chrono::Duration::seconds(UNPUBLISHED_AFTER_SECS);
+    let store = &state.store;
+    for purchase in store.purchases.unpublished_before(before, BATCH).await? {
+        r.checked += 1;
+        tracing::warn!(purchase.id = %purchase.id, "emitting the event of an interrupted completion");
+        crate::events::emit_completed(store, &state.outbox_notify, &purchase).await?;
+        store.purchases.mark_published(&purchase.id).await?;
+    }
+    Ok(())
 }
 
 async fn reconcile(state: &AppState, purchase: Purchase) -> anyhow::Result<()> {

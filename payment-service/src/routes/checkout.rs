@@ -221,6 +221,7 @@ async fn enrol_free(state: &AppState, new: &NewPurchase) -> PaymentResult<HttpRe
             "You have already purchased this course",
         ))?;
     emit_completed(&state.store, &state.outbox_notify, &purchase).await?;
+    state.store.purchases.mark_published(&purchase.id).await?;
     tracing::info!(purchase.id = %purchase.id, course.id = %purchase.course_id, "enrolled in a free course");
     Ok(HttpResponse::Ok().json(EnrolledResponse {
         success: true,

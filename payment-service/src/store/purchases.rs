@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{is_duplicate_key, to_bson, to_chrono};
 use crate::domain::{PurchaseStatus, Transition};
+use shared::events::PURCHASE_COMPLETED;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,6 +54,10 @@ struct PurchaseDoc {
     duplicate_payment: bool,
     #[serde(default)]
     anonymised: bool,
+    /// Set with the completion, cleared once `purchase.completed` is in the outbox: a crash between the two
+    /// writes leaves it, and reconciliation emits the event then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unpublished: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     completed_at: Option<BsonDateTime>,
     created_at: BsonDateTime,
@@ -211,6 +216,7 @@ impl PurchaseStore {
             open_key: Some(open_key(p.user, p.course)),
             duplicate_payment: false,
             anonymised: false,
+            unpublished: None,
             completed_at: None,
             created_at: now,
             updated_at: now,
@@ -244,6 +250,7 @@ impl PurchaseStore {
             open_key: None,
             duplicate_payment: false,
             anonymised: false,
+            unpublished: Some(PURCHASE_COMPLETED.to_owned()),
             completed_at: Some(now),
             created_at: now,
             updated_at: now,
@@ -357,7 +364,12 @@ impl PurchaseStore {
                 from,
                 payment_intent,
             } => {
-                let mut set = doc! { "status": "completed", "completedAt": now, "updatedAt": now };
+                let mut set = doc! {
+                    "status": "completed",
+                    "completedAt": now,
+                    "updatedAt": now,
+                    "unpublished": PURCHASE_COMPLETED,
+                };
                 if let Some(pi) = payment_intent {
                     set.insert("paymentIntentId", pi);
                 }
@@ -405,6 +417,41 @@ impl PurchaseStore {
             Err(e) if is_duplicate_key(&e) => Ok(TransitionOutcome::Duplicate),
             Err(e) => Err(e),
         }
+    }
+
+    /// Notes that the completion's event is in the outbox.
+    pub async fn mark_published(&self, id: &str) -> mongodb::error::Result<()> {
+        let Some(oid) = super::object_id(id) else {
+            return Ok(());
+        };
+        self.coll
+            .update_one(
+                doc! { "_id": oid, "unpublished": { "$exists": true } },
+                doc! { "$unset": { "unpublished": "" } },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Completed purchases whose event was never written (the process stopped in between), last changed
+    /// before `before`.
+    pub async fn unpublished_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> mongodb::error::Result<Vec<Purchase>> {
+        let docs: Vec<PurchaseDoc> = self
+            .coll
+            .find(doc! {
+                "unpublished": { "$exists": true },
+                "status": "completed",
+                "updatedAt": { "$lt": to_bson(before) },
+            })
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(to_purchase).collect())
     }
 
     /// Flags a payment that could not complete because the student already owns the course.

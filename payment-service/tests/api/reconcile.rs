@@ -44,3 +44,43 @@ async fn a_lost_webhook_is_recovered_by_reconciliation() {
     assert_eq!(t.purchase(&paid).await.status, S::Completed);
     assert_eq!(t.purchase(&expired).await.status, S::Expired);
 }
+
+#[tokio::test]
+async fn a_completion_interrupted_before_its_event_was_written_still_enrols_the_student() {
+    let closed = format!("http://127.0.0.1:{}", test_support::closed_port());
+    let t = crate::helpers::TestApp::spawn(&closed, &[("RECONCILE_INTERVAL_SECS", "1")]).await;
+    let (_owner, course_id) = t.course_priced("49.99").await;
+    let student = t.services.sign_up("student").await;
+    let p = t.pending_purchase(&student, &course_id, 4999).await;
+    // What a crash right after the conditional update leaves: completed, its event never written.
+    let two_minutes_ago =
+        mongodb::bson::DateTime::from_millis(chrono::Utc::now().timestamp_millis() - 120_000);
+    t.store
+        .db
+        .collection::<mongodb::bson::Document>("purchases")
+        .update_one(
+            mongodb::bson::doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&p.id).unwrap() },
+            mongodb::bson::doc! {
+                "$set": {
+                    "status": "completed",
+                    "unpublished": "purchase.completed",
+                    "updatedAt": two_minutes_ago,
+                },
+                "$unset": { "openKey": "" },
+            },
+        )
+        .await
+        .unwrap();
+
+    t.wait_enrolled_everywhere(&student, &course_id).await;
+    let raw = t
+        .store
+        .db
+        .collection::<mongodb::bson::Document>("purchases")
+        .find_one(mongodb::bson::doc! {})
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!raw.contains_key("unpublished"), "{raw}");
+    assert_eq!(t.purchase(&p.id).await.status, S::Completed);
+}
