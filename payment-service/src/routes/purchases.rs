@@ -46,7 +46,7 @@ pub struct PageQuery {
         (status = 200, body = PurchaseStatusResponse),
         (status = 400, description = "Malformed courseId", body = shared::error::ErrorBody),
         (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
-        (status = 404, description = "Unknown course", body = shared::error::ErrorBody),
+        (status = 404, description = "Unknown course, or a draft the caller neither owns nor bought", body = shared::error::ErrorBody),
     ),
 )]
 pub async fn get_purchase_status(
@@ -67,6 +67,14 @@ pub async fn get_purchase_status(
         .purchases
         .find_for_user_course(user, course_oid)
         .await?;
+    // A draft stays hidden, as course-service hides it, from everyone but its owner, admins and buyers.
+    if !course.is_published
+        && purchase.is_none()
+        && course.instructor != caller.user_id
+        && !caller.is_admin()
+    {
+        return Err(PaymentError::NotFound("Course not found"));
+    }
     Ok(HttpResponse::Ok().json(PurchaseStatusResponse {
         success: true,
         data: PurchaseStatusData {

@@ -130,6 +130,14 @@ async fn checkout_refuses_malformed_unknown_unpublished_and_own_courses() {
     assert_eq!(unpublished.status(), 200);
     let (status, body) = status_and_body(t.checkout(token, &course_id).await).await;
     assert_eq!(status, 404, "unpublished: {body}");
+    let status_path = format!("/api/v1/payments/courses/{course_id}/purchase-status");
+    let (status, _) = status_and_body(t.get(token, &status_path).await).await;
+    assert_eq!(
+        status, 404,
+        "a draft's purchase status is hidden from strangers"
+    );
+    let (status, _) = status_and_body(t.get(Some(&owner.token), &status_path).await).await;
+    assert_eq!(status, 200, "but not from its owner");
     assert_eq!(
         t.services
             .course
