@@ -8,7 +8,7 @@ mod auth_client;
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
 use shared::claims::AccessClaims;
-use shared::http::bearer_token;
+pub use shared::credentials::{ACCESS_COOKIE, API_KEY_HEADER, Presented, REFRESH_COOKIE};
 use shared::jwks::{TokenError, Verifier};
 
 pub use api_keys::ApiKeyCache;
@@ -17,49 +17,6 @@ pub use auth_client::AuthClient;
 use crate::error::GatewayError;
 use crate::revocation::Revocations;
 use crate::routing::Route;
-
-/// The access-token cookie (seed name).
-pub const ACCESS_COOKIE: &str = "token";
-/// The refresh-token cookie set by auth-service.
-pub const REFRESH_COOKIE: &str = "refresh_token";
-/// Header that carries an API key.
-pub const API_KEY_HEADER: &str = "x-api-key";
-
-/// Credentials as found on the request, before any check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Presented {
-    None,
-    ApiKey(String),
-    Bearer(String),
-    Cookie(String),
-}
-
-impl Presented {
-    /// An API key first, then a bearer token, then the cookie (the order auth-service uses too).
-    pub fn from_request(req: &HttpRequest) -> Self {
-        if let Some(key) = req
-            .headers()
-            .get(API_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-        {
-            return Self::ApiKey(key.trim().to_owned());
-        }
-        match bearer_token(req) {
-            Some(t) if t.starts_with("pk_") => Self::ApiKey(t),
-            Some(t) => Self::Bearer(t),
-            None => req
-                .cookie(ACCESS_COOKIE)
-                .map(|c| c.value().to_owned())
-                .filter(|v| !v.is_empty())
-                .map_or(Self::None, Self::Cookie),
-        }
-    }
-
-    /// Whether the browser sent these credentials by itself (the case CSRF and origin checks are about).
-    pub fn is_cookie(&self) -> bool {
-        matches!(self, Self::Cookie(_))
-    }
-}
 
 /// A verified caller.
 #[derive(Debug, Clone)]

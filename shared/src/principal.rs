@@ -13,12 +13,11 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::claims::{AccessClaims, Role};
+use crate::credentials::Presented;
 use crate::error::{ApiError, NOT_LOGGED_IN};
-use crate::http::bearer_token;
 use crate::jwks::Verifier;
 
-/// Cookie that carries the access token (the seed's name).
-pub const ACCESS_COOKIE: &str = "token";
+pub use crate::credentials::ACCESS_COOKIE;
 
 /// A caller whose access token verified.
 #[derive(Debug, Clone)]
@@ -49,13 +48,14 @@ impl Principal {
 #[derive(Debug, Clone)]
 pub struct MaybePrincipal(pub Option<Principal>);
 
-/// The token on a request: `Authorization: Bearer` first, then the `token` cookie.
+/// The token on a request, read in the one credential order (`shared::credentials`). Services take no
+/// API keys (the gateway exchanges them for tokens), so one presented here fails verification like any
+/// other bad token.
 pub fn access_token(req: &HttpRequest) -> Option<String> {
-    bearer_token(req).or_else(|| {
-        req.cookie(ACCESS_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty())
-    })
+    match Presented::from_request(req) {
+        Presented::None => None,
+        Presented::ApiKey(t) | Presented::Bearer(t) | Presented::Cookie(t) => Some(t),
+    }
 }
 
 /// Verifies `token` and builds the principal.

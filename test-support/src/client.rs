@@ -52,6 +52,22 @@ impl TestClient {
         self
     }
 
+    /// A client for a server already running at `address` (e.g. an [`crate::AuthService`]).
+    pub fn for_address(address: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            client: reqwest::Client::new(),
+            guards: Vec::new(),
+        }
+    }
+
+    /// The same server through another client (a [`browser`] with a cookie jar, say).
+    #[must_use]
+    pub fn with_client(mut self, client: reqwest::Client) -> Self {
+        self.client = client;
+        self
+    }
+
     /// `{address}{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
@@ -61,6 +77,27 @@ impl TestClient {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// `GET {address}{path}` with a bearer token.
+    pub async fn get_bearer(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// `POST {address}{path}` with a bearer token and a JSON body.
+    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
             .send()
             .await
             .expect("request failed")

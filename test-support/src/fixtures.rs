@@ -46,3 +46,12 @@ pub fn course_fields(title: &str) -> Vec<(&'static str, String)> {
         ("level", "beginner".to_owned()),
     ]
 }
+
+/// The form of `POST /courses/{id}/lectures`: `title`, `order`, `isPreview` and the `video` file.
+pub fn lecture_form(title: &str, order: u32, preview: bool, video: Vec<u8>) -> Form {
+    let (order, preview) = (order.to_string(), preview.to_string());
+    form(
+        &[("title", title), ("order", &order), ("isPreview", &preview)],
+        Some(("video", "clip.mp4", video)),
+    )
+}

@@ -1,10 +1,18 @@
-//! The health contract every service answers: `/healthz`, `/readyz` naming each dependency, and the 404
-//! fallback in the error envelope.
+//! The health contract every service answers: `/healthz`, `/readyz` naming each dependency, a start while a
+//! dependency is unreachable and the recovery once it is back, and the 404 fallback in the error envelope.
+
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::client::TestClient;
-use crate::env::closed_port;
+use crate::env::{closed_port, required_env};
+use crate::poll::eventually;
+use crate::proxy::TcpProxy;
+
+/// How long a service may take to report ready once a dependency is back (its background start-up work
+/// retries every 2 s, and a MongoDB operation may wait out the 5 s server selection first).
+pub const RECOVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A readiness check a service runs and the variable that tells it where that check's server is.
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +26,7 @@ pub struct Check {
 
 /// MongoDB answers a ping.
 pub const MONGO: Check = Check {
-    name: "mongo",
+    name: "mongodb",
     var: "MONGO_URI",
     scheme: "mongodb",
 };
@@ -31,6 +39,11 @@ pub const REDIS: Check = Check {
 };
 
 impl Check {
+    /// A URL for this check's kind of server that goes through `proxy`.
+    pub fn url_via(&self, proxy: &TcpProxy) -> String {
+        format!("{}://127.0.0.1:{}", self.scheme, proxy.port())
+    }
+
     /// A URL for this check's kind of server on a loopback port nothing listens on.
     pub fn unreachable_url(&self) -> String {
         format!("{}://127.0.0.1:{}", self.scheme, closed_port())
@@ -39,19 +52,56 @@ impl Check {
 
 /// The whole health contract, on servers `spawn` starts with the given variables replaced: `/healthz`
 /// answers 200, `/readyz` 200 with exactly `expected_checks` all `ok`, an unknown route 404 in the error
-/// envelope, and `/readyz` 503 naming each check whose server is unreachable while the others stay `ok`.
+/// envelope; and for each check, a server started while that dependency is unreachable (behind a closed
+/// [`TcpProxy`]) answers `/healthz` 200 and `/readyz` 503 naming it while the others stay `ok`, then
+/// `/readyz` 200 once the proxy opens.
 pub async fn assert_health_contract(
     spawn: impl AsyncFn(&[(&str, &str)]) -> TestClient,
     expected_checks: &[Check],
 ) {
     let app = spawn(&[]).await;
     assert_live(&app).await;
+    // A service may take a moment after binding to finish its start-up work (indexes, keys).
+    eventually(RECOVERY_TIMEOUT, "/readyz 200 after start-up", async || {
+        (app.get("/readyz").await.status() == 200).then_some(())
+    })
+    .await;
     assert_ready(&app, expected_checks).await;
     assert_unknown_route_404(&app).await;
     for check in expected_checks {
-        let app = spawn(&[(check.var, &check.unreachable_url())]).await;
+        let proxy = TcpProxy::in_front_of(&required_env(check.var), false).await;
+        let app = spawn(&[(check.var, &check.url_via(&proxy))]).await;
+        assert_live(&app).await;
+        let what = format!("every check but {} ok", check.name);
+        eventually(RECOVERY_TIMEOUT, &what, async || {
+            let body: Value = app.get("/readyz").await.json().await.ok()?;
+            let others_ok = expected_checks
+                .iter()
+                .filter(|other| other.name != check.name)
+                .all(|other| body["checks"][other.name] == "ok");
+            others_ok.then_some(())
+        })
+        .await;
         assert_unready_when(&app, *check, expected_checks).await;
+        proxy.open();
+        assert_recovers_when_back(&app, *check, expected_checks).await;
     }
+}
+
+/// `/readyz` turns 200 with every expected check `ok` within [`RECOVERY_TIMEOUT`] (after `failing` came
+/// back).
+pub async fn assert_recovers_when_back(
+    app: &TestClient,
+    failing: Check,
+    expected_checks: &[Check],
+) {
+    let what = format!("/readyz 200 after {} came back", failing.name);
+    eventually(RECOVERY_TIMEOUT, &what, async || {
+        let res = app.get("/readyz").await;
+        (res.status() == 200).then_some(())
+    })
+    .await;
+    assert_ready(app, expected_checks).await;
 }
 
 /// `/healthz` answers 200 with `status: ok`.

@@ -1,6 +1,6 @@
 //! What the services' integration tests share: the variables `scripts/test` exports and fresh per-test
 //! names, drop guards for what a test creates (database, Redis keys, media directory), the one log set-up
-//! and the one polling helper, a client for a server on port 0, the health contract every service answers,
+//! and the one polling helper, a TCP proxy that takes a store away and brings it back, a client for a server on port 0, the health contract every service answers,
 //! and real auth- and course-services for the tests of the crates that call them.
 //!
 //! A dev-dependency only: it may depend on the services it starts.
@@ -17,18 +17,20 @@ mod guards;
 mod health;
 mod logs;
 mod poll;
+mod proxy;
 mod services;
 
 pub use client::{TestClient, browser, send_json};
 pub use env::{base_vars, closed_port, email, required_env, run_id, with_overrides};
-pub use fixtures::{course_fields, form, mp4, png};
+pub use fixtures::{course_fields, form, lecture_form, mp4, png};
 pub use guards::{MediaDir, RedisPrefix, TestDatabase};
 pub use health::{
-    Check, MONGO, REDIS, assert_health_contract, assert_live, assert_ready,
-    assert_unknown_route_404, assert_unready_when,
+    Check, MONGO, RECOVERY_TIMEOUT, REDIS, assert_health_contract, assert_live, assert_ready,
+    assert_recovers_when_back, assert_unknown_route_404, assert_unready_when,
 };
 pub use logs::{DEFAULT_TEST_LOG, init_logs, logs};
 pub use poll::{POLL_INTERVAL, eventually};
+pub use proxy::TcpProxy;
 pub use services::{
     ADMIN_EMAIL, AuthService, CLIENT_URL, CourseService, Credentials, EVENT_TIMEOUT, PASSWORD,
     PublishedCourse, Services, User,

@@ -10,11 +10,13 @@ use shared::events::{EventEnvelope, PURCHASE_COMPLETED, Publisher, PurchaseCompl
 use shared::internal::EnrolmentCheck;
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::env::{base_vars, required_env, run_id, with_overrides};
-use crate::fixtures::{course_fields, form, mp4, png};
+use crate::fixtures::{course_fields, form, lecture_form, mp4, png};
 use crate::guards::{MediaDir, RedisPrefix, TestDatabase};
+use crate::health::RECOVERY_TIMEOUT;
 use crate::logs::init_logs;
 use crate::poll::eventually;
 
@@ -57,6 +59,27 @@ impl User {
     }
 }
 
+/// What both services get: the test servers (`base_vars`), their database and media directory, the
+/// shared prefix and internal token, then `extra`.
+fn service_vars(
+    db: &TestDatabase,
+    media: &MediaDir,
+    prefix: &str,
+    internal_token: &str,
+    extra: &[(&str, &str)],
+) -> HashMap<String, String> {
+    let vars = with_overrides(
+        base_vars(&run_id(), true),
+        &[
+            ("MONGO_DB", db.name()),
+            ("REDIS_PREFIX", prefix),
+            ("INTERNAL_API_TOKEN", internal_token),
+            ("MEDIA_DIR", media.as_str()),
+        ],
+    );
+    with_overrides(vars, extra)
+}
+
 /// A running auth-service on port 0 with its own database and media directory (removed on drop).
 pub struct AuthService {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
@@ -77,26 +100,43 @@ impl AuthService {
         prefix: &str,
         internal_token: &str,
     ) -> HashMap<String, String> {
-        let mut vars = base_vars(&run_id(), true);
-        vars.extend(
-            [
-                ("MONGO_DB", db.name()),
-                ("REDIS_PREFIX", prefix),
-                ("INTERNAL_API_TOKEN", internal_token),
+        let (smtp_host, smtp_port) = (required_env("SMTP_HOST"), required_env("SMTP_PORT"));
+        service_vars(
+            db,
+            media,
+            prefix,
+            internal_token,
+            &[
                 ("BCRYPT_COST", "4"),
                 ("COOKIE_SECURE", "false"),
-                ("MEDIA_DIR", media.as_str()),
                 ("CLIENT_URL", CLIENT_URL),
-                ("SMTP_HOST", &required_env("SMTP_HOST")),
-                ("SMTP_PORT", &required_env("SMTP_PORT")),
-            ]
-            .map(|(k, v)| (k.to_owned(), v.to_owned())),
-        );
-        vars
+                ("SMTP_HOST", &smtp_host),
+                ("SMTP_PORT", &smtp_port),
+            ],
+        )
     }
 
-    /// Starts auth-service with [`AuthService::vars`] and `overrides` (which win).
+    /// Starts auth-service with [`AuthService::vars`] and `overrides` (which win), and waits until its
+    /// start-up work (indexes, signing key, admin) is done, so that it can sign tokens.
     pub async fn spawn(prefix: &str, internal_token: &str, overrides: &[(&str, &str)]) -> Self {
+        let service = Self::spawn_unready(prefix, internal_token, overrides).await;
+        let prepared = service.state.prepared.clone();
+        eventually(
+            RECOVERY_TIMEOUT,
+            "auth-service's start-up work",
+            async || prepared.load(Ordering::Acquire).then_some(()),
+        )
+        .await;
+        service
+    }
+
+    /// Starts auth-service like [`AuthService::spawn`] without waiting for its start-up work (which never
+    /// finishes while MongoDB is unreachable).
+    pub async fn spawn_unready(
+        prefix: &str,
+        internal_token: &str,
+        overrides: &[(&str, &str)],
+    ) -> Self {
         init_logs();
         let db = TestDatabase::new();
         let media = MediaDir::new("auth-media");
@@ -192,18 +232,13 @@ impl CourseService {
         internal_token: &str,
         auth_address: &str,
     ) -> HashMap<String, String> {
-        let mut vars = base_vars(&run_id(), true);
-        vars.extend(
-            [
-                ("MONGO_DB", db.name()),
-                ("REDIS_PREFIX", prefix),
-                ("INTERNAL_API_TOKEN", internal_token),
-                ("AUTH_SERVICE_URL", auth_address),
-                ("MEDIA_DIR", media.as_str()),
-            ]
-            .map(|(k, v)| (k.to_owned(), v.to_owned())),
-        );
-        vars
+        service_vars(
+            db,
+            media,
+            prefix,
+            internal_token,
+            &[("AUTH_SERVICE_URL", auth_address)],
+        )
     }
 
     /// Starts course-service with [`CourseService::vars`] and `overrides` (which win).
@@ -270,11 +305,7 @@ impl CourseService {
         order: u32,
         preview: bool,
     ) -> Value {
-        let (order, preview) = (order.to_string(), preview.to_string());
-        let form = form(
-            &[("title", title), ("order", &order), ("isPreview", &preview)],
-            Some(("video", "clip.mp4", mp4(12.5, 4096))),
-        );
+        let form = lecture_form(title, order, preview, mp4(12.5, 4096));
         let res = self
             .client
             .post(self.url(&format!("/api/v1/courses/{course_id}/lectures")))

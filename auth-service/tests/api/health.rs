@@ -1,8 +1,20 @@
-//! Health, unknown routes, wrong methods, body limits, problem+json, and the 500 path.
+//! Health (the shared contract, with MongoDB or Redis down at start-up), unknown routes, wrong methods, body limits, problem+json, and the 500 path.
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use test_support::{
+    MONGO, REDIS, TcpProxy, assert_health_contract, assert_live, assert_recovers_when_back, email,
+    required_env,
+};
+
+use crate::helpers::{spawn_app, spawn_for_health};
+
+#[tokio::test]
+async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongodb_and_redis() {
+    // Includes a start with MongoDB unreachable: the service binds, answers /healthz, reports mongodb
+    // on /readyz, and builds its indexes, signing key and admin once MongoDB is back.
+    assert_health_contract(spawn_for_health, &[MONGO, REDIS]).await;
+}
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -20,7 +32,7 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready.status(), 200);
     assert_eq!(
         ready.json::<Value>().await.unwrap()["checks"],
-        json!({ "mongo": "ok", "redis": "ok" })
+        json!({ "mongodb": "ok", "redis": "ok" })
     );
 }
 
@@ -107,4 +119,28 @@ async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
     assert_eq!(body["message"], "Internal server error");
     assert!(!text.contains("wizard") && !text.contains("role") && !text.contains("bson"));
     assert!(body["requestId"].is_string());
+}
+
+#[tokio::test]
+async fn while_its_start_up_work_waits_for_mongodb_every_route_but_the_probes_is_503() {
+    let proxy = TcpProxy::in_front_of(&required_env("MONGO_URI"), false).await;
+    let app = spawn_for_health(&[("MONGO_URI", &MONGO.url_via(&proxy))]).await;
+    assert_live(&app).await;
+    let sign_up = async || {
+        app.client
+            .post(app.url("/api/v1/user/signup"))
+            .json(&json!({ "name": "Early Bird", "email": email(), "password": "passw0rd-long" }))
+            .send()
+            .await
+            .unwrap()
+    };
+    let res = sign_up().await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "SERVICE_UNAVAILABLE", "{body}");
+    assert!(body["requestId"].is_string(), "{body}");
+
+    proxy.open();
+    assert_recovers_when_back(&app, MONGO, &[MONGO, REDIS]).await;
+    assert_eq!(sign_up().await.status(), 201);
 }

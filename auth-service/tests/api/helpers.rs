@@ -9,17 +9,17 @@ use std::time::Duration;
 use auth_service::state::AppState;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use test_support::{AuthService, RedisPrefix, eventually, run_id};
+use test_support::{ADMIN_EMAIL, AuthService, RedisPrefix, TestClient, eventually, run_id};
 
 pub use test_support::logs;
 
 /// A required environment variable set by `scripts/test`; missing means the test cannot run and must fail.
 pub use test_support::required_env as env;
 
-/// A running auth-service for one test; its database, media directory and Redis keys go with it.
+/// A running auth-service for one test; its database, media directory and Redis keys go with it. Calls go
+/// through `http` (a browser-like client with a cookie jar): `app.url(..)`, `app.client`, `app.get_bearer(..)`.
 pub struct TestApp {
-    pub address: String,
-    pub client: Client,
+    pub http: TestClient,
     pub state: AppState,
     pub redis: redis::aio::MultiplexedConnection,
     pub prefix: String,
@@ -55,8 +55,7 @@ pub async fn spawn_app_with(overrides: HashMap<String, String>) -> TestApp {
         .await
         .unwrap();
     TestApp {
-        address: service.address.clone(),
-        client: new_client(),
+        http: TestClient::for_address(service.address.clone()).with_client(new_client()),
         state: service.state.clone(),
         redis,
         prefix: prefix.to_string(),
@@ -67,39 +66,35 @@ pub async fn spawn_app_with(overrides: HashMap<String, String>) -> TestApp {
     }
 }
 
+/// auth-service alone behind a bare client, with the given variables replaced; for the health contract.
+pub async fn spawn_for_health(overrides: &[(&str, &str)]) -> TestClient {
+    let prefix = RedisPrefix::new();
+    // With an admin to create, so that "ready" also means the admin bootstrap ran.
+    let mut vars = vec![("ADMIN_EMAIL", ADMIN_EMAIL), ("ADMIN_PASSWORD", PASSWORD)];
+    vars.extend_from_slice(overrides);
+    let internal_token = format!("internal-{}", run_id());
+    let service = AuthService::spawn_unready(prefix.as_str(), &internal_token, &vars).await;
+    TestClient::for_address(service.address.clone()).guarded((service, prefix))
+}
+
 /// A client with its own cookie jar (one per simulated browser).
 pub use test_support::browser as new_client;
 
 pub use test_support::{PASSWORD, email};
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
+impl std::ops::Deref for TestApp {
+    type Target = TestClient;
 
+    fn deref(&self) -> &TestClient {
+        &self.http
+    }
+}
+
+impl TestApp {
     pub async fn post(&self, client: &Client, path: &str, body: Value) -> Response {
         client
             .post(self.url(path))
             .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
             .send()
             .await
             .unwrap()

@@ -10,7 +10,8 @@ use reqwest::multipart::Form;
 use reqwest::{Client, Response};
 use serde_json::Value;
 use test_support::{
-    MediaDir, RedisPrefix, Services, TestClient, TestDatabase, base_vars, run_id, with_overrides,
+    CourseService, MediaDir, RedisPrefix, Services, TestClient, TestDatabase, base_vars, run_id,
+    with_overrides,
 };
 
 pub use test_support::{User, course_fields, form, mp4, png};
@@ -33,12 +34,9 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestClient {
 
 /// course-service and the auth-service it trusts, for one test.
 pub struct TestApp {
-    pub address: String,
     pub client: Client,
     pub db: mongodb::Database,
-    pub prefix: String,
     pub media_dir: PathBuf,
-    pub internal_token: String,
     pub services: Services,
 }
 
@@ -51,12 +49,9 @@ pub async fn spawn_app_with_vars(overrides: &[(&str, &str)]) -> TestApp {
     let services = Services::spawn_with(&[], overrides).await;
     let course = &services.course;
     TestApp {
-        address: course.address.clone(),
         client: Client::new(),
         db: course.db.handle().await,
-        prefix: services.prefix.to_string(),
         media_dir: course.media.path().to_owned(),
-        internal_token: services.internal_token.clone(),
         services,
     }
 }
@@ -78,11 +73,17 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
+/// The app is used through its course-service: `app.url(..)`, `app.create_course(..)`, `app.add_lecture(..)`,
+/// `app.publish(..)`, `app.publish_event(..)`.
+impl std::ops::Deref for TestApp {
+    type Target = CourseService;
 
+    fn deref(&self) -> &CourseService {
+        &self.services.course
+    }
+}
+
+impl TestApp {
     /// Signs up a `role` account in auth-service.
     pub async fn user(&self, role: &str) -> User {
         self.services.sign_up(role).await
@@ -155,47 +156,10 @@ impl TestApp {
         self.post_form("/api/v1/courses", token, form).await
     }
 
-    /// Creates a valid draft course titled `title`; returns its JSON.
-    pub async fn create_course(&self, token: &str, title: &str) -> Value {
-        self.services.course.create_course(token, title).await
-    }
-
-    /// Adds a lecture with an MP4 of 12.5 s; returns its JSON.
-    pub async fn add_lecture(
-        &self,
-        token: &str,
-        course_id: &str,
-        title: &str,
-        order: u32,
-        preview: bool,
-    ) -> Value {
-        self.services
-            .course
-            .add_lecture(token, course_id, title, order, preview)
-            .await
-    }
-
-    /// Publishes or unpublishes.
-    pub async fn publish(&self, token: &str, course_id: &str, publish: bool) -> Response {
-        self.services
-            .course
-            .publish(token, course_id, publish)
-            .await
-    }
-
     /// A published course with one non-preview lecture of `owner`; returns `(course, lecture)`.
     pub async fn published_course(&self, owner: &User, title: &str) -> (Value, Value) {
         let published = self.services.course.published_course(owner, title, 1).await;
         (published.course, published.lectures[0].clone())
-    }
-
-    /// Publishes an event on the shared prefix, as payment- or auth-service would.
-    pub async fn publish_event<T: serde::Serialize>(
-        &self,
-        topic: &str,
-        envelope: &shared::events::EventEnvelope<T>,
-    ) {
-        self.services.course.publish_event(topic, envelope).await;
     }
 
     /// Enrols `user` in `course` through a `purchase.completed` event and waits for it to take effect.

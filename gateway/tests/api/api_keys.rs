@@ -130,4 +130,5 @@ async fn a_deactivated_owners_key_is_refused_with_403() {
         .await
         .unwrap();
     assert_eq!(body["message"], "Account is inactive");
+    assert_eq!(body["error"], "ACCOUNT_INACTIVE");
 }

@@ -3,7 +3,7 @@
 //! sees only the preview's `videoUrl`, and can seek in the preview but not watch the other lecture.
 
 use serde_json::{Value, json};
-use test_support::{form, mp4, png, run_id};
+use test_support::{form, lecture_form, mp4, png, run_id};
 
 use crate::helpers::{Options, Stack, browser, spawn_with};
 
@@ -20,11 +20,7 @@ async fn add_lecture(
     order: u32,
     preview: bool,
 ) -> Value {
-    let (order, preview) = (order.to_string(), preview.to_string());
-    let form = form(
-        &[("title", title), ("order", &order), ("isPreview", &preview)],
-        Some(("video", "clip.mp4", video())),
-    );
+    let form = lecture_form(title, order, preview, video());
     let res = jar
         .post(stack.url(&format!("/api/v1/courses/{course}/lectures")))
         .multipart(form)

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use reqwest::{Client, Response};
+use reqwest::Client;
 use serde_json::{Value, json};
 use test_support::{
     AuthService, CLIENT_URL, CourseService, RedisPrefix, TestClient, TestDatabase, base_vars,
@@ -126,7 +126,8 @@ pub async fn spawn_with(options: Options) -> Stack {
         .iter()
         .find(|(k, _)| *k == "REDIS_URL")
         .map_or_else(|| required_env("REDIS_URL"), |(_, v)| v.clone());
-    let prefix = RedisPrefix::new().on(redis_url.clone());
+    // Keys are cleaned on the test Redis, which a test's `REDIS_URL` (a proxy) leads to as well.
+    let prefix = RedisPrefix::new();
     let mut auth_vars = vec![("REDIS_URL", redis_url.as_str())];
     auth_vars.extend(pairs(&options.auth));
     let auth = AuthService::spawn(prefix.as_str(), &internal, &auth_vars).await;
@@ -197,10 +198,6 @@ async fn serve_gateway(vars: &HashMap<String, String>) -> TestClient {
 }
 
 impl Stack {
-    pub fn url(&self, path: &str) -> String {
-        self.gateway.url(path)
-    }
-
     /// Another gateway replica with this one's variables (Redis, prefix, services) and `overrides`.
     pub async fn replica(&self, overrides: &[(&str, &str)]) -> TestClient {
         serve_gateway(&with_overrides(self.gateway_vars.clone(), overrides)).await
@@ -223,26 +220,14 @@ impl Stack {
         let body = self.sign_up(&Client::new(), role).await;
         body["token"].as_str().unwrap().to_owned()
     }
+}
 
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.gateway
-            .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-    }
+/// The stack is used through its gateway: `stack.url(..)`, `stack.get_bearer(..)`.
+impl std::ops::Deref for Stack {
+    type Target = TestClient;
 
-    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> Response {
-        self.gateway
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+    fn deref(&self) -> &TestClient {
+        &self.gateway
     }
 }
 
