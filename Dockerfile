@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One multi-stage Dockerfile for every binary of the workspace; SERVICE picks which one:
 #   docker build --build-arg SERVICE=course-service -t lms/course-service .
-# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service.
+# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service, stripe-sim.
 
 ARG RUST_VERSION=1.95.0
 ARG DEBIAN_RELEASE=bookworm

@@ -13,8 +13,9 @@ use crate::session;
 use crate::sim::{AppState, DeliverJob, mode_name};
 use crate::state::{Outcome, RequestInfo};
 
-/// Mounts `/_sim/...`.
+/// Mounts `/_sim/...` and `/healthz` (what `./scripts/run` waits for).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health));
     cfg.service(
         web::scope("/_sim")
             .route("/events", web::get().to(list_all_events))
@@ -26,6 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/webhook", web::post().to(set_webhook))
             .route("/stats", web::get().to(show_stats)),
     );
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> HttpResponse {

@@ -19,8 +19,8 @@ async fn main() -> anyhow::Result<()> {
     // Only the origin and endpoint are logged: keys and secrets never are.
     tracing::info!(api = %sim.base_url(), webhook = webhook.as_deref().unwrap_or("none"), "stripe-sim listening");
     shutdown_signal().await;
-    tracing::info!("stripe-sim stopped");
     sim.stop();
+    tracing::info!("stripe-sim stopped");
     Ok(())
 }
 

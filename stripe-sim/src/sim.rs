@@ -196,6 +196,25 @@ impl StripeSim {
         Ok(())
     }
 
+    /// A hand-made event around `object` (like `stripe trigger`), signed and delivered like the others:
+    /// e.g. a `checkout.session.expired` for a session that was paid, to test out-of-order handling.
+    /// Returns the event id. `object` should be a complete Stripe object (`session`, or an event's
+    /// `data.object`) for typed parsers to accept it.
+    pub fn emit_event(&self, kind: &str, object: Value) -> String {
+        self.state
+            .store
+            .with(|tx| tx.emit(kind, object, &RequestInfo::default()))
+    }
+
+    /// Moves a session's `expires_at` (to the past, say): the expiry sweep then expires it within a second
+    /// and emits `checkout.session.expired`, as Stripe does when a session runs out of time.
+    pub fn set_expires_at(&self, session_id: &str, at: i64) -> anyhow::Result<()> {
+        self.state
+            .store
+            .with(|tx| tx.set_expires_at(session_id, at))?;
+        Ok(())
+    }
+
     /// Signs the event now and POSTs it once to the webhook URL; returns the endpoint's status.
     pub async fn deliver(&self, event_id: &str) -> anyhow::Result<u16> {
         self.state.deliverer.deliver(event_id, None).await

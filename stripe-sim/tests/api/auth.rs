@@ -71,3 +71,23 @@ async fn async_stripe_sees_a_wrong_key_as_a_typed_401_error() {
         "nothing is created with a wrong key"
     );
 }
+
+#[tokio::test]
+async fn the_key_is_also_accepted_as_the_basic_auth_user_name_as_stripe_does() {
+    let sim = spawn_sim().await;
+    let url = format!("{}v1/events", sim.base_url());
+    let ok = http()
+        .get(&url)
+        .basic_auth(crate::helpers::SECRET_KEY, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let bad = http()
+        .get(&url)
+        .basic_auth("sk_test_other", Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+}

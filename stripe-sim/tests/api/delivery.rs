@@ -210,3 +210,53 @@ async fn the_http_controls_pay_list_and_deliver() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn many_events_can_be_delivered_concurrently_in_any_order() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = std::sync::Arc::new(spawn_sim().await);
+    sim.set_webhook_url(Some(receiver.url.clone()));
+    sim.set_delivery(Delivery::Manual);
+    for i in 0..10 {
+        let session = create_session(&sim, &format!("Course {i}"), 100 + i).await;
+        sim.pay(session.id.as_str()).await.unwrap();
+    }
+    let mut ids: Vec<String> = sim
+        .events()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.reverse();
+    let sends = ids.iter().chain(ids.iter()).map(|id| {
+        let (sim, id) = (std::sync::Arc::clone(&sim), id.clone());
+        tokio::spawn(async move { sim.deliver(&id).await.unwrap() })
+    });
+    for status in futures_util::future::join_all(sends).await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    let got = receiver.received();
+    assert_eq!(got.len(), 20);
+    for r in &got {
+        Webhook::construct_event(&r.body, &r.signature, WEBHOOK_SECRET).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_deliver_control_signs_with_a_given_timestamp_for_a_late_delivery() {
+    let receiver = Receiver::start(&[]).await;
+    let sim = spawn_sim().await;
+    sim.set_webhook_url(Some(receiver.url.clone()));
+    sim.set_delivery(Delivery::Manual);
+    let session = create_session(&sim, "Rust", 1999).await;
+    sim.pay(session.id.as_str()).await.unwrap();
+    let id = sim.events()[0]["id"].as_str().unwrap().to_owned();
+    let url = format!("{}_sim/events/{id}/deliver?timestamp=1000", sim.base_url());
+    let answer: Value = http().post(url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(answer["status"], 200);
+    let got = receiver.received();
+    assert!(got[0].signature.starts_with("t=1000,v1="));
+    assert!(matches!(
+        Webhook::construct_event(&got[0].body, &got[0].signature, WEBHOOK_SECRET),
+        Err(WebhookError::BadTimestamp(1000))
+    ));
+}

@@ -204,3 +204,31 @@ async fn list_events_returns_a_stripe_list_newest_first_with_filters_and_paging(
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn a_hand_made_event_is_signed_and_parsed_like_the_others() {
+    let sim = spawn_sim().await;
+    sim.set_delivery(Delivery::Manual);
+    let session = create_session(&sim, "Rust", 1000).await;
+    sim.pay(session.id.as_str()).await.unwrap();
+    // Stripe never sends `expired` after `completed`; a test of out-of-order handling can.
+    let mut snapshot = sim.session(session.id.as_str()).unwrap();
+    snapshot["status"] = "expired".into();
+    let id = sim.emit_event("checkout.session.expired", snapshot);
+    assert_eq!(
+        event_types(&sim),
+        ["checkout.session.completed", "checkout.session.expired"]
+    );
+    let payload = sim.event_payload(&id).unwrap();
+    let event =
+        Webhook::construct_event(&payload, &sim.sign(&payload, now()), WEBHOOK_SECRET).unwrap();
+    assert!(matches!(
+        event.data.object,
+        EventObject::CheckoutSessionExpired(_)
+    ));
+    assert_eq!(
+        sim.session(session.id.as_str()).unwrap()["status"],
+        "complete",
+        "the session itself is unchanged"
+    );
+}

@@ -220,3 +220,69 @@ async fn an_unknown_api_route_is_a_stripe_shaped_404() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");
 }
+
+#[tokio::test]
+async fn a_session_past_its_expiry_time_expires_by_itself_with_an_event() {
+    let sim = spawn_sim().await;
+    let session = create_session(&sim, "Rust", 500).await;
+    let past = session.created - 1;
+    sim.set_expires_at(session.id.as_str(), past).unwrap();
+    for _ in 0..40 {
+        if sim.session(session.id.as_str()).unwrap()["status"] == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sim.session(session.id.as_str()).unwrap()["status"],
+        "expired"
+    );
+    assert_eq!(event_types(&sim), ["checkout.session.expired"]);
+}
+
+#[tokio::test]
+async fn pages_are_linked_under_the_public_url_and_the_handle_is_shareable() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let sim = stripe_sim::StripeSim::start(stripe_sim::SimConfig {
+        secret_key: SECRET_KEY.to_owned(),
+        public_url: Some("https://pay.example.test/".to_owned()),
+        ..stripe_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    shareable(&sim);
+    let session = create_session(&sim, "Rust", 500).await;
+    assert_eq!(
+        session.url.unwrap(),
+        format!("https://pay.example.test/c/pay/{}", session.id)
+    );
+    let health = http()
+        .get(format!("{}healthz", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn concurrent_creates_with_one_idempotency_key_make_one_session() {
+    let sim = spawn_sim().await;
+    let client = stripe_client(&sim);
+    // Eight at once: as many as a retrying caller plausibly sends; the simulator itself has no limit.
+    let creates = (0..8).map(|_| {
+        let client = client.clone();
+        async move {
+            let key =
+                RequestStrategy::Idempotent(IdempotencyKey::new("purchase-9-checkout").unwrap());
+            course_session("Rust", 700)
+                .customize()
+                .request_strategy(key)
+                .send(&client)
+                .await
+                .unwrap()
+        }
+    });
+    let sessions = futures_util::future::join_all(creates).await;
+    assert!(sessions.iter().all(|s| s.id == sessions[0].id));
+    assert_eq!(sim.sessions_created(), 1);
+}
