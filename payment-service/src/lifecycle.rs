@@ -75,6 +75,7 @@ async fn after(
             // Only a purchase that enrolled the student has an enrolment to end.
             if before.status == PurchaseStatus::Completed {
                 events::emit_refunded(store, notify, before).await?;
+                store.purchases.mark_published(&before.id).await?;
             }
             Ok(())
         }

@@ -2,11 +2,13 @@
 //! after `RECONCILE_AFTER_SECS` and applies what Stripe says through the same path as the webhook, so a
 //! lost webhook never loses a sale. A session still open past its expiry (plus a grace period) is expired
 //! at Stripe first, so it can no longer be paid, and its purchase marked expired; a purchase whose session
-//! was never created (the create call failed) is marked expired. A completion whose `purchase.completed`
-//! never reached the outbox (the process stopped between the two writes) gets it written.
+//! was never created (the create call failed) is marked expired. A completion or refund whose event never
+//! reached the outbox (the process stopped between the two writes) gets it written.
 
 use chrono::Utc;
 use tokio::sync::watch;
+
+use shared::events::{PURCHASE_COMPLETED, PURCHASE_REFUNDED};
 
 use crate::domain::Observation;
 use crate::lifecycle::observe;
@@ -71,15 +73,24 @@ pub async fn round(state: &AppState) -> anyhow::Result<Round> {
     Ok(r)
 }
 
-/// Writes the `purchase.completed` of completions interrupted before their event reached the outbox (the
-/// event id is derived from the purchase, so one that did get out is dropped by its consumers).
+/// Writes the `purchase.completed` / `purchase.refunded` of changes interrupted before their event reached
+/// the outbox (event ids are derived from the purchase, so one that did get out is dropped by consumers).
 async fn republish(state: &AppState, r: &mut Round) -> anyhow::Result<()> {
     let before = Utc::now() - chrono::Duration::seconds(UNPUBLISHED_AFTER_SECS);
     let store = &state.store;
     for purchase in store.purchases.unpublished_before(before, BATCH).await? {
         r.checked += 1;
-        tracing::warn!(purchase.id = %purchase.id, "emitting the event of an interrupted completion");
-        crate::events::emit_completed(store, &state.outbox_notify, &purchase).await?;
+        let topic = purchase.unpublished.clone().unwrap_or_default();
+        tracing::warn!(purchase.id = %purchase.id, event.topic = %topic, "writing the event of an interrupted change");
+        match topic.as_str() {
+            PURCHASE_COMPLETED => {
+                crate::events::emit_completed(store, &state.outbox_notify, &purchase).await?
+            }
+            PURCHASE_REFUNDED => {
+                crate::events::emit_refunded(store, &state.outbox_notify, &purchase).await?
+            }
+            _ => {}
+        }
         store.purchases.mark_published(&purchase.id).await?;
     }
     Ok(())

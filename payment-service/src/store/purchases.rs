@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{is_duplicate_key, to_bson, to_chrono};
 use crate::domain::{PurchaseStatus, Transition};
-use shared::events::PURCHASE_COMPLETED;
+use shared::events::{PURCHASE_COMPLETED, PURCHASE_REFUNDED};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,8 +54,8 @@ struct PurchaseDoc {
     duplicate_payment: bool,
     #[serde(default)]
     anonymised: bool,
-    /// Set with the completion, cleared once `purchase.completed` is in the outbox: a crash between the two
-    /// writes leaves it, and reconciliation emits the event then.
+    /// Set with a completion (or the full refund of a completed purchase), cleared once its event is in the
+    /// outbox: a crash between the two writes leaves it, and reconciliation writes the event then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     unpublished: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +84,8 @@ pub struct Purchase {
     pub refund_amount: i64,
     pub refund_reason: Option<String>,
     pub duplicate_payment: bool,
+    /// The topic of an event decided but not yet written to the outbox.
+    pub unpublished: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -354,12 +356,13 @@ impl PurchaseStore {
             return Ok(TransitionOutcome::Raced);
         };
         let now = BsonDateTime::now();
-        let (filter, update) = match transition {
+        // Each candidate is one conditional update; the first that matches applies the transition.
+        let candidates: Vec<(Document, Document)> = match transition {
             Transition::None => return Ok(TransitionOutcome::Raced),
-            Transition::NotePaymentIntent(pi) => (
+            Transition::NotePaymentIntent(pi) => vec![(
                 doc! { "_id": oid, "status": "pending" },
                 doc! { "$set": { "paymentIntentId": pi, "updatedAt": now } },
-            ),
+            )],
             Transition::Complete {
                 from,
                 payment_intent,
@@ -373,10 +376,10 @@ impl PurchaseStore {
                 if let Some(pi) = payment_intent {
                     set.insert("paymentIntentId", pi);
                 }
-                (
+                vec![(
                     doc! { "_id": oid, "status": { "$in": statuses(from) } },
                     doc! { "$set": set, "$unset": { "openKey": "" } },
-                )
+                )]
             }
             Transition::Fail | Transition::Expire => {
                 let to = if *transition == Transition::Fail {
@@ -384,33 +387,53 @@ impl PurchaseStore {
                 } else {
                     "expired"
                 };
-                (
+                vec![(
                     doc! { "_id": oid, "status": "pending" },
                     doc! { "$set": { "status": to, "updatedAt": now }, "$unset": { "openKey": "" } },
-                )
+                )]
             }
             Transition::Refund { from, change } => {
-                let mut grows = vec![doc! { "refundAmount": { "$lt": change.refund_amount } }];
-                let mut set = doc! { "updatedAt": now };
-                if change.full {
-                    grows.push(doc! { "status": { "$ne": "refunded" } });
-                    set.insert("status", "refunded");
-                }
-                (
-                    doc! { "_id": oid, "status": { "$in": statuses(from) }, "$or": grows },
+                let update = |set: Document| {
                     doc! {
                         "$set": set,
                         "$max": { "refundAmount": change.refund_amount },
                         "$unset": { "openKey": "" },
-                    },
-                )
+                    }
+                };
+                let mut grows = vec![doc! { "refundAmount": { "$lt": change.refund_amount } }];
+                let mut set = doc! { "updatedAt": now };
+                let mut candidates = Vec::new();
+                if change.full {
+                    grows.push(doc! { "status": { "$ne": "refunded" } });
+                    set.insert("status", "refunded");
+                    // Ending a completed purchase ends an enrolment: its event is marked unpublished in the
+                    // same write, like a completion's.
+                    let mut ending = set.clone();
+                    ending.insert("unpublished", PURCHASE_REFUNDED);
+                    candidates.push((doc! { "_id": oid, "status": "completed" }, update(ending)));
+                }
+                let others: Vec<&str> = statuses(from)
+                    .into_iter()
+                    .filter(|s| !change.full || *s != "completed")
+                    .collect();
+                candidates.push((
+                    doc! { "_id": oid, "status": { "$in": others }, "$or": grows },
+                    update(set),
+                ));
+                candidates
             }
         };
-        let result = self
-            .coll
-            .find_one_and_update(filter, update)
-            .return_document(ReturnDocument::Before)
-            .await;
+        let mut result = Ok(None);
+        for (filter, update) in candidates {
+            result = self
+                .coll
+                .find_one_and_update(filter, update)
+                .return_document(ReturnDocument::Before)
+                .await;
+            if !matches!(result, Ok(None)) {
+                break;
+            }
+        }
         match result {
             Ok(Some(before)) => Ok(TransitionOutcome::Applied(Box::new(to_purchase(before)))),
             Ok(None) => Ok(TransitionOutcome::Raced),
@@ -419,7 +442,7 @@ impl PurchaseStore {
         }
     }
 
-    /// Notes that the completion's event is in the outbox.
+    /// Notes that the event of the purchase's last completion or refund is in the outbox.
     pub async fn mark_published(&self, id: &str) -> mongodb::error::Result<()> {
         let Some(oid) = super::object_id(id) else {
             return Ok(());
@@ -433,8 +456,8 @@ impl PurchaseStore {
         Ok(())
     }
 
-    /// Completed purchases whose event was never written (the process stopped in between), last changed
-    /// before `before`.
+    /// Purchases whose completion or refund event was never written (the process stopped in between),
+    /// last changed before `before`; the topic is in [`Purchase::unpublished`].
     pub async fn unpublished_before(
         &self,
         before: DateTime<Utc>,
@@ -444,7 +467,6 @@ impl PurchaseStore {
             .coll
             .find(doc! {
                 "unpublished": { "$exists": true },
-                "status": "completed",
                 "updatedAt": { "$lt": to_bson(before) },
             })
             .limit(limit)
@@ -600,6 +622,7 @@ fn to_purchase(d: PurchaseDoc) -> Purchase {
         refund_amount: d.refund_amount,
         refund_reason: d.refund_reason,
         duplicate_payment: d.duplicate_payment,
+        unpublished: d.unpublished,
         completed_at: d.completed_at.map(to_chrono),
         created_at: to_chrono(d.created_at),
         updated_at: to_chrono(d.updated_at),

@@ -84,3 +84,37 @@ async fn a_completion_interrupted_before_its_event_was_written_still_enrols_the_
     assert!(!raw.contains_key("unpublished"), "{raw}");
     assert_eq!(t.purchase(&p.id).await.status, S::Completed);
 }
+
+#[tokio::test]
+async fn a_refund_interrupted_before_its_event_was_written_still_ends_the_enrolment() {
+    let closed = format!("http://127.0.0.1:{}", test_support::closed_port());
+    let t = crate::helpers::TestApp::spawn(&closed, &[("RECONCILE_INTERVAL_SECS", "1")]).await;
+    let (_owner, course_id) = t.course_priced("49.99").await;
+    let student = t.services.sign_up("student").await;
+    let p = t.pending_purchase(&student, &course_id, 4999).await;
+    let (_, paid) = crate::stripe_events::event(
+        "checkout.session.completed",
+        crate::stripe_events::session(&p, "complete", "paid"),
+    );
+    assert_eq!(t.deliver(&paid).await, 200);
+    t.wait_enrolled_everywhere(&student, &course_id).await;
+    // What a crash right after the full refund's conditional update leaves.
+    let two_minutes_ago =
+        mongodb::bson::DateTime::from_millis(chrono::Utc::now().timestamp_millis() - 120_000);
+    t.store
+        .db
+        .collection::<mongodb::bson::Document>("purchases")
+        .update_one(
+            mongodb::bson::doc! { "_id": mongodb::bson::oid::ObjectId::parse_str(&p.id).unwrap() },
+            mongodb::bson::doc! { "$set": {
+                "status": "refunded",
+                "refundAmount": 4999_i64,
+                "unpublished": "purchase.refunded",
+                "updatedAt": two_minutes_ago,
+            } },
+        )
+        .await
+        .unwrap();
+    t.wait_unenrolled(&student, &course_id).await;
+    assert_eq!(t.purchase(&p.id).await.unpublished, None);
+}
