@@ -118,3 +118,47 @@ async fn a_refund_interrupted_before_its_event_was_written_still_ends_the_enrolm
     t.wait_unenrolled(&student, &course_id).await;
     assert_eq!(t.purchase(&p.id).await.unpublished, None);
 }
+
+#[tokio::test]
+async fn a_pending_purchase_whose_session_was_never_created_is_expired_and_frees_the_course() {
+    let closed = format!("http://127.0.0.1:{}", test_support::closed_port());
+    let t = crate::helpers::TestApp::spawn(
+        &closed,
+        &[
+            ("RECONCILE_INTERVAL_SECS", "1"),
+            ("RECONCILE_AFTER_SECS", "0"),
+        ],
+    )
+    .await;
+    let (_owner, course_id) = t.course_priced("49.99").await;
+    let student = t.services.sign_up("student").await;
+    // Checkout fails at Stripe (a closed port): the purchase is recorded, its session never is.
+    let res = t.checkout(Some(&student.token), &course_id).await;
+    assert_eq!(res.status(), 502);
+    let (purchases, _) = t
+        .store
+        .purchases
+        .list(&Default::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(purchases.len(), 1);
+    assert_eq!(purchases[0].payment_id, None);
+    test_support::eventually(
+        test_support::EVENT_TIMEOUT,
+        "expired by reconciliation",
+        async || (t.purchase(&purchases[0].id).await.status == S::Expired).then_some(()),
+    )
+    .await;
+    assert!(
+        t.store
+            .purchases
+            .find_open(
+                mongodb::bson::oid::ObjectId::parse_str(&student.id).unwrap(),
+                mongodb::bson::oid::ObjectId::parse_str(&course_id).unwrap(),
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "no open checkout is left behind"
+    );
+}
