@@ -139,6 +139,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         ["progress", ..] => r.upstream = Upstream::Progress,
         ["payments", ..] => {
             r.upstream = Upstream::Payment;
+            r.public = read && segments.as_slice() == ["payments", "openapi.json"];
             if post && segments.as_slice() == ["payments", "webhook"] {
                 r.public = true;
                 r.exempt = true;
@@ -216,6 +217,7 @@ mod tests {
             "/api/v1/media/thumbnails/a.png",
             "/api/v1/auth/.well-known/jwks.json",
             "/api/v1/user/avatars/a.png",
+            "/api/v1/payments/openapi.json",
         ] {
             assert!(get(path).unwrap().public, "{path} should be public");
         }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use reqwest::Client;
 use serde_json::{Value, json};
 use test_support::{
-    AuthService, CLIENT_URL, CourseService, RedisPrefix, TestClient, base_vars, required_env,
-    run_id, with_overrides,
+    AuthService, CLIENT_URL, CourseService, RedisPrefix, TestClient, TestDatabase, base_vars,
+    required_env, run_id, with_overrides,
 };
 
 use crate::upstream::Upstream;
@@ -25,6 +25,9 @@ pub struct Options {
     pub auth: Vec<(&'static str, String)>,
     /// Route `/courses` and `/media` to a real course-service instead of the reporting upstream.
     pub course_service: bool,
+    /// Route `/payments` to a real payment-service whose Stripe is a simulator delivering its events to
+    /// the gateway's webhook route (implies `course_service`).
+    pub payment_service: bool,
 }
 
 impl Options {
@@ -42,6 +45,55 @@ impl Options {
         self.course_service = true;
         self
     }
+
+    pub fn with_payment_service(mut self) -> Self {
+        self.course_service = true;
+        self.payment_service = true;
+        self
+    }
+}
+
+/// payment-service and the Stripe simulator it talks to.
+pub struct Payments {
+    pub sim: stripe_sim::StripeSim,
+    _app: TestClient,
+}
+
+/// The webhook secret of the simulator and payment-service of [`Options::with_payment_service`].
+const WEBHOOK_SECRET: &str = "whsec_gateway_tests";
+const STRIPE_KEY: &str = "sk_test_gateway_tests";
+
+async fn spawn_payments(
+    prefix: &str,
+    internal: &str,
+    redis_url: &str,
+    auth: &str,
+    course: &str,
+) -> Payments {
+    let sim = stripe_sim::StripeSim::start(stripe_sim::SimConfig {
+        secret_key: STRIPE_KEY.to_owned(),
+        webhook_secret: WEBHOOK_SECRET.to_owned(),
+        ..Default::default()
+    })
+    .await
+    .expect("the Stripe simulator failed to start");
+    let db = TestDatabase::new();
+    let base = sim.base_url();
+    let overrides = [
+        ("MONGO_DB", db.name()),
+        ("REDIS_URL", redis_url),
+        ("REDIS_PREFIX", prefix),
+        ("INTERNAL_API_TOKEN", internal),
+        ("AUTH_SERVICE_URL", auth),
+        ("COURSE_SERVICE_URL", course),
+        ("STRIPE_API_BASE", base.as_str()),
+        ("STRIPE_SECRET_KEY", STRIPE_KEY),
+        ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ];
+    let vars = with_overrides(base_vars(&run_id(), true), &overrides);
+    let settings = payment_service::config::Settings::from_source(&vars).expect("payment settings");
+    let app = TestClient::serve(payment_service::startup::build(&settings).await).guarded(db);
+    Payments { sim, _app: app }
 }
 
 /// A running auth-service + gateway (+ the reporting upstream for the other groups); what they created
@@ -54,6 +106,8 @@ pub struct Stack {
     gateway_vars: HashMap<String, String>,
     _auth: AuthService,
     _course: Option<CourseService>,
+    /// payment-service and its Stripe simulator, with [`Options::with_payment_service`].
+    pub payments: Option<Payments>,
     _prefix: RedisPrefix,
 }
 
@@ -88,6 +142,23 @@ pub async fn spawn_with(options: Options) -> Stack {
     let course_address = course
         .as_ref()
         .map_or_else(|| upstream.address.clone(), |c| c.address.clone());
+    let payments = if options.payment_service {
+        Some(
+            spawn_payments(
+                prefix.as_str(),
+                &internal,
+                &redis_url,
+                &auth.address,
+                &course_address,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
+    let payment_address = payments
+        .as_ref()
+        .map_or_else(|| upstream.address.clone(), |p| p._app.address.clone());
     let defaults = [
         ("REDIS_URL", redis_url.as_str()),
         ("REDIS_PREFIX", prefix.as_str()),
@@ -95,7 +166,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("AUTH_SERVICE_URL", &auth.address),
         ("COURSE_SERVICE_URL", &course_address),
         ("PROGRESS_SERVICE_URL", &upstream.address),
-        ("PAYMENT_SERVICE_URL", &upstream.address),
+        ("PAYMENT_SERVICE_URL", &payment_address),
         ("CLIENT_URL", ORIGIN),
         ("JWT_LEEWAY_SECS", "0"),
         // Generous by default so that tests about other things never meet the limiter.
@@ -105,12 +176,18 @@ pub async fn spawn_with(options: Options) -> Stack {
     let vars = with_overrides(base_vars(&run_id(), false), &defaults);
     let gateway_vars = with_overrides(vars, &pairs(&options.gateway));
     let gateway = serve_gateway(&gateway_vars).await;
+    if let Some(p) = &payments {
+        // Stripe calls the public webhook URL: the gateway's.
+        p.sim
+            .set_webhook_url(Some(gateway.url("/api/v1/payments/webhook")));
+    }
     Stack {
         gateway,
         _upstream: upstream,
         gateway_vars,
         _auth: auth,
         _course: course,
+        payments,
         _prefix: prefix,
     }
 }

@@ -15,6 +15,7 @@ mod helpers;
 mod hygiene;
 mod metrics;
 mod proxying;
+mod purchase;
 mod rate_limit;
 mod refresh;
 mod revocation;

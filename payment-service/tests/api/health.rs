@@ -1,8 +1,20 @@
 //! `/healthz`, `/readyz` and the 404 fallback, held to the contract every service shares.
 
-use test_support::{MONGO, REDIS, assert_health_contract, assert_healthcheck_command};
+use payment_service::config::Settings;
+use payment_service::startup;
+use test_support::{
+    MONGO, REDIS, TestClient, TestDatabase, assert_health_contract, assert_healthcheck_command,
+    base_vars, run_id, with_overrides,
+};
 
-use crate::helpers::spawn_app_with;
+#[expect(clippy::expect_used, reason = "test set-up fails loudly")]
+async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestClient {
+    let run = run_id();
+    let vars = with_overrides(base_vars(&run, true), overrides);
+    let settings = Settings::from_source(&vars).expect("test settings");
+    TestClient::serve(startup::build(&settings).await)
+        .guarded(TestDatabase::named(format!("test_{run}")))
+}
 
 #[tokio::test]
 async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongo_and_redis() {

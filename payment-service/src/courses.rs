@@ -1,0 +1,54 @@
+//! The course-service client: a course's title, price in cents, owner and publication, from its internal
+//! route (`GET /internal/courses/{courseId}`, service token, timeout). No cache: the price a student pays
+//! must be the price at the moment of checkout.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use shared::internal::{CourseSummary, CourseSummaryResponse};
+use shared::internal_auth::INTERNAL_TOKEN_HEADER;
+
+/// Talks to course-service's internal routes.
+#[derive(Clone)]
+pub struct CourseClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl CourseClient {
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .context("building the course-service client")?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    /// The course, drafts included; `Ok(None)` when course-service does not know it.
+    pub async fn course(&self, id: &str) -> anyhow::Result<Option<CourseSummary>> {
+        let res = self
+            .http
+            .get(format!("{}/internal/courses/{id}", self.base_url))
+            .header(INTERNAL_TOKEN_HEADER, &self.token)
+            .send()
+            .await
+            .context("calling course-service")?;
+        match res.status().as_u16() {
+            200 => {
+                let body: CourseSummaryResponse = res
+                    .json()
+                    .await
+                    .context("reading course-service's course summary")?;
+                Ok(Some(body.course))
+            }
+            400 | 404 => Ok(None),
+            status => anyhow::bail!("course-service answered {status}"),
+        }
+    }
+}

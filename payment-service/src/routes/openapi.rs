@@ -1,0 +1,107 @@
+//! The service's OpenAPI 3.1 document (`GET /api/v1/payments/openapi.json` and `GET /openapi.json`, where
+//! the gateway collects every service's document into `/api/v1/openapi.json`).
+
+use std::sync::LazyLock;
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::views;
+use shared::error::{ErrorBody, ErrorCode, FieldError};
+use shared::query::Pagination;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/payments/openapi.json").route(web::get().to(openapi_json)));
+}
+
+/// The same document at `/openapi.json`.
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
+}
+
+/// Built once: the document never changes while the process runs.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// The OpenAPI document of the public payment routes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/payments/openapi.json",
+    tag = "payments",
+    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+)]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(&*DOCUMENT)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "LMS payment-service",
+        description = "Buying courses through Stripe Checkout, Stripe's webhook, purchases and refunds. \
+                       Amounts are integer cents. Every error is the `ErrorEnvelope` (or RFC 9457 problem \
+                       details with `Accept: application/problem+json`)."
+    ),
+    paths(
+        super::checkout::create_checkout_session,
+        super::webhook::stripe_webhook,
+        super::purchases::get_purchase_status,
+        super::purchases::list_purchased_courses,
+        super::admin::list_purchases,
+        super::admin::refund_purchase,
+        openapi_json,
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorCode,
+        FieldError,
+        Pagination,
+        views::SessionView,
+        views::CheckoutData,
+        views::CheckoutResponse,
+        views::EnrolledData,
+        views::EnrolledResponse,
+        views::CourseBrief,
+        views::PurchaseStatusData,
+        views::PurchaseStatusResponse,
+        views::PurchaseView,
+        views::PurchaseListResponse,
+        views::PurchasedCourse,
+        views::PurchasedCoursesResponse,
+        views::RefundData,
+        views::RefundResponse,
+        views::WebhookAck,
+        super::checkout::CheckoutBody,
+        super::admin::RefundBody,
+    )),
+    modifiers(&SecuritySchemes),
+    tags((name = "payments", description = "Checkout, Stripe webhook, purchases and refunds")),
+)]
+pub struct ApiDoc;
+
+/// `bearer` (JWT in `Authorization`) and `cookie` (`token`).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token (EdDSA JWT)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "token",
+                "The access token in the `token` cookie",
+            ))),
+        );
+        openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    }
+}
