@@ -1,7 +1,12 @@
 //! The gateway's own Prometheus families (the HTTP request families come from `shared::metrics`), each
-//! recorded through one small function so label values stay a fixed, bounded set.
+//! recorded through one small function so label values stay a fixed, bounded set; the per-request ones
+//! keep their handles per thread (`shared::metrics::with_handle`).
 
+use std::cell::RefCell;
 use std::time::Duration;
+
+use metrics::{Counter, Histogram};
+use shared::metrics::{LocalHandles, with_handle};
 
 /// Time to the upstream's response headers, by `upstream` and `outcome` (`ok` or an error kind).
 pub const UPSTREAM_DURATION: &str = "gateway_upstream_duration_seconds";
@@ -37,25 +42,57 @@ pub fn describe() {
     metrics::describe_counter!(API_KEY_CACHE, "API-key cache lookups");
 }
 
+thread_local! {
+    static UPSTREAM: LocalHandles<(&'static str, &'static str), (Histogram, Option<Counter>)> =
+        RefCell::default();
+    static RATE_LIMITS: LocalHandles<(&'static str, bool), Counter> = RefCell::default();
+    static REVOCATIONS: LocalHandles<(&'static str, &'static str), Counter> = RefCell::default();
+    static API_KEYS: LocalHandles<bool, Counter> = RefCell::default();
+}
+
 /// One forwarded call's outcome.
 pub fn upstream_call(upstream: &'static str, elapsed: Duration, error: Option<&'static str>) {
-    metrics::histogram!(UPSTREAM_DURATION, "upstream" => upstream, "outcome" => error.unwrap_or("ok"))
-        .record(elapsed.as_secs_f64());
-    if let Some(kind) = error {
-        metrics::counter!(UPSTREAM_ERRORS, "upstream" => upstream, "kind" => kind).increment(1);
-    }
+    let outcome = error.unwrap_or("ok");
+    with_handle(
+        &UPSTREAM,
+        (upstream, outcome),
+        || {
+            let latency = metrics::histogram!(UPSTREAM_DURATION, "upstream" => upstream, "outcome" => outcome);
+            let errors = error.map(
+                |kind| metrics::counter!(UPSTREAM_ERRORS, "upstream" => upstream, "kind" => kind),
+            );
+            (latency, errors)
+        },
+        |(latency, errors)| {
+            latency.record(elapsed.as_secs_f64());
+            if let Some(errors) = errors {
+                errors.increment(1);
+            }
+        },
+    );
 }
 
 /// One rate-limit decision.
 pub fn rate_limit(bucket: &'static str, allowed: bool) {
-    let decision = if allowed { "allowed" } else { "limited" };
-    metrics::counter!(RATE_LIMIT_DECISIONS, "bucket" => bucket, "decision" => decision)
-        .increment(1);
+    with_handle(
+        &RATE_LIMITS,
+        (bucket, allowed),
+        || {
+            let decision = if allowed { "allowed" } else { "limited" };
+            metrics::counter!(RATE_LIMIT_DECISIONS, "bucket" => bucket, "decision" => decision)
+        },
+        |c| c.increment(1),
+    );
 }
 
 /// One revocation check.
 pub fn revocation_check(source: &'static str, result: &'static str) {
-    metrics::counter!(REVOCATION_CHECKS, "source" => source, "result" => result).increment(1);
+    with_handle(
+        &REVOCATIONS,
+        (source, result),
+        || metrics::counter!(REVOCATION_CHECKS, "source" => source, "result" => result),
+        |c| c.increment(1),
+    );
 }
 
 /// The revocation copy's age.
@@ -63,12 +100,17 @@ pub fn revocation_copy_age(age: Duration) {
     metrics::gauge!(REVOCATION_COPY_AGE).set(age.as_secs_f64());
 }
 
-/// One silent refresh attempt.
+/// One silent refresh attempt (rare: no cache).
 pub fn silent_refresh(result: &'static str) {
     metrics::counter!(SILENT_REFRESHES, "result" => result).increment(1);
 }
 
 /// One API-key lookup.
 pub fn api_key_lookup(hit: bool) {
-    metrics::counter!(API_KEY_CACHE, "result" => if hit { "hit" } else { "miss" }).increment(1);
+    with_handle(
+        &API_KEYS,
+        hit,
+        || metrics::counter!(API_KEY_CACHE, "result" => if hit { "hit" } else { "miss" }),
+        |c| c.increment(1),
+    );
 }

@@ -134,29 +134,30 @@ fn log_and_measure(
     elapsed: std::time::Duration,
 ) {
     let label = res.request().extensions().get::<RouteLabel>().copied();
+    // The gateway's groups are static strings; a service's pattern comes from its router.
+    let pattern;
     let route = match label {
-        Some(label) => label.route.to_owned(),
-        None => res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned()),
+        Some(label) => label.route,
+        None => {
+            pattern = res.request().match_pattern();
+            pattern.as_deref().unwrap_or("unmatched")
+        }
     };
     let status = res.status().as_u16();
-    let bytes = match res.response().body().size() {
-        actix_web::body::BodySize::Sized(n) => n,
-        _ => 0,
-    };
-    tracing::info!(
-        target: "access",
-        method,
-        route = %route,
-        status,
-        duration_ms = elapsed.as_secs_f64() * 1000.0,
-        request_id,
-        upstream = label.map_or("-", |l| l.upstream),
-        bytes,
-        "request served"
-    );
+    if crate::access_log::enabled() {
+        crate::access_log::write(&crate::access_log::AccessLine {
+            method,
+            route,
+            status,
+            elapsed,
+            request_id,
+            upstream: label.map_or("-", |l| l.upstream),
+            bytes: match res.response().body().size() {
+                actix_web::body::BodySize::Sized(n) => n,
+                _ => 0,
+            },
+        });
+    }
     crate::metrics::record_request(method, route, status, elapsed);
 }
 

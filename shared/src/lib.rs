@@ -2,6 +2,8 @@
 //! verification, revocation key names, typed configuration (with `*_FILE` secrets), the `healthcheck` subcommand, telemetry, request ids and Redis Streams events.
 //! Heavy pieces sit behind cargo features so each binary compiles only what it uses.
 
+#[cfg(feature = "actix")]
+pub mod access_log;
 pub mod claims;
 pub mod config;
 pub mod credentials;

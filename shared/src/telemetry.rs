@@ -60,6 +60,8 @@ pub fn init_exporting_to(service_name: &str, json: bool, endpoint: &str) -> Tele
 fn init_inner(service_name: &str, json: bool, endpoint: Option<&str>) -> TelemetryGuard {
     #[cfg(not(feature = "otel"))]
     let _ = endpoint;
+    #[cfg(feature = "actix")]
+    crate::access_log::set_json(json);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let fmt_layer: BoxedLayer = if json {
         tracing_subscriber::fmt::layer()

@@ -177,13 +177,13 @@ impl Write for Captured {
 
 #[tokio::test]
 async fn every_request_leaves_one_json_access_line_without_credentials() {
-    // nextest runs each test in its own process, so this test owns the global subscriber.
+    // nextest runs each test in its own process, so this test owns the global subscriber (which enables
+    // the `access` target, as RUST_LOG does) and the access log's writer.
     let captured = Captured::default();
-    let writer = captured.clone();
+    shared::access_log::capture(true, captured.clone());
     tracing_subscriber::fmt()
-        .json()
         .with_env_filter(tracing_subscriber::EnvFilter::new("access=info"))
-        .with_writer(move || writer.clone())
+        .with_writer(std::io::sink)
         .try_init()
         .expect("this test needs the process's global log subscriber (run it with nextest)");
     let stack = spawn().await;
@@ -199,7 +199,16 @@ async fn every_request_leaves_one_json_access_line_without_credentials() {
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // The writer thread takes the line a moment after the answer left.
+    let text = test_support::eventually(
+        std::time::Duration::from_secs(5),
+        "the access line",
+        async || {
+            let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            text.contains("access-line-1").then_some(text)
+        },
+    )
+    .await;
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
