@@ -2,7 +2,6 @@
 //! complete or reset the whole course, and ask where to resume.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use shared::internal::LectureSummary;
 use shared::principal::Principal;
 
@@ -13,6 +12,7 @@ use crate::domain::{CourseProgress, Heartbeat, HeartbeatBody};
 use crate::error::{ProgressError, ProgressResult};
 use crate::events::emit_course_completed;
 use crate::state::AppState;
+use crate::store::now;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/progress/{courseId}").route(web::get().to(get_progress)))
@@ -93,7 +93,7 @@ pub async fn update_lecture(
     let record = state
         .store
         .progress
-        .apply_heartbeat(cleared.user, course_id, &lecture.id, &heartbeat, Utc::now())
+        .apply_heartbeat(cleared.user, course_id, &lecture.id, &heartbeat, now())
         .await?;
     let explicit_false = heartbeat.is_completed == Some(false);
     let record = settle(
@@ -138,7 +138,7 @@ pub async fn complete_course(
     let record = state
         .store
         .progress
-        .complete_all(cleared.user, course_id, &ids, Utc::now())
+        .complete_all(cleared.user, course_id, &ids, now())
         .await?;
     let record = settle(&state, &cleared, record, None).await?;
     Ok(views::ok(views::course_progress(&cleared.course, &record)))
@@ -170,7 +170,7 @@ pub async fn reset_course(
     let record = state
         .store
         .progress
-        .reset(cleared.user, course_id, Utc::now())
+        .reset(cleared.user, course_id, now())
         .await?;
     Ok(views::ok(views::course_progress(&cleared.course, &record)))
 }
@@ -229,7 +229,7 @@ async fn settle(
             !l.is_completed && required.is_some_and(|r| l.watch_time(lecture.duration) >= r)
         });
         if reached {
-            let now = Utc::now();
+            let now = now();
             if store
                 .complete_lecture_if_unchanged(
                     cleared.user,
@@ -247,7 +247,7 @@ async fn settle(
         }
     }
     if record.completed_at.is_none() && record.all_completed(&cleared.course.lectures) {
-        let now = Utc::now();
+        let now = now();
         if store
             .mark_course_completed(cleared.user, cleared.course_id, now)
             .await?

@@ -48,6 +48,12 @@ impl Store {
     }
 }
 
+/// The current time at the precision the store keeps (milliseconds), so what a handler answers from
+/// memory equals what a later read returns.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    to_chrono(BsonDateTime::now())
+}
+
 /// Converts a BSON time to chrono.
 fn to_chrono(t: BsonDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
