@@ -144,7 +144,7 @@ impl ProgressStore {
         Ok(docs.into_iter().map(|d| (d.course_id, d.into())).collect())
     }
 
-    /// Every record of a course, by user (for the instructor's statistics; watched bitmaps left out).
+    /// Every record of a course, by user (for the instructor's statistics).
     pub async fn find_by_course(
         &self,
         course: ObjectId,
