@@ -203,3 +203,15 @@ proptest! {
         prop_assert!(hb.watched.runs().iter().all(|(_, to)| *to <= limit));
     }
 }
+
+proptest! {
+    #[test]
+    fn the_threshold_never_asks_for_more_than_the_lecture_or_less_than_a_second(
+        fraction in 0.001f64..=1.0, duration in 0.5f64..86_400.0
+    ) {
+        let t: CompletionThreshold = fraction.to_string().parse().unwrap();
+        let required = t.required_seconds(duration).unwrap();
+        prop_assert!(required >= 1);
+        prop_assert!(required <= duration.round().max(1.0) as u64);
+    }
+}
