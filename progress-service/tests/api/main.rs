@@ -5,6 +5,7 @@ mod access;
 mod changes;
 mod concurrency;
 mod events;
+mod failures;
 mod health;
 #[expect(
     clippy::expect_used,
