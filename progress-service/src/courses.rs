@@ -1,7 +1,7 @@
 //! course-service's internal routes (`GET /internal/courses/{id}` and `.../enrolments/{userId}`) with a
-//! short in-process cache. The consumer in `events` clears entries when `course.updated`,
-//! `course.deleted`, `lecture.deleted`, `purchase.completed` or `purchase.refunded` says they changed; the
-//! TTL bounds staleness for what an event cannot reach (another replica consumed it).
+//! short in-process cache. The consumer in `events` clears course entries on `course.updated`,
+//! `course.deleted` and `lecture.deleted`, and sets enrolment entries from `purchase.completed` and
+//! `purchase.refunded`; the TTL bounds staleness for what an event cannot reach (another replica consumed it).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -166,10 +166,22 @@ impl CourseDirectory {
         self.enrolments.remove_where(|(c, _)| c == course_id);
     }
 
-    /// Forgets one user's enrolment check for one course.
-    pub fn forget_enrolment(&self, course_id: &str, user_id: &str) {
+    /// Records what a purchase event says about one enrolment. Storing the event's answer rather than only
+    /// forgetting the old one matters: this service may see the event before course-service has applied
+    /// it, and a check made in between would cache the outdated answer for the whole TTL.
+    pub fn remember_enrolment(&self, course_id: &str, user_id: &str, enrolled: bool) {
+        let key = (course_id.to_owned(), user_id.to_owned());
+        self.enrolments.remove_where(|k| *k == key);
+        let check = EnrolmentCheck {
+            success: true,
+            course_id: course_id.to_owned(),
+            user_id: user_id.to_owned(),
+            enrolled,
+            // Ownership is read from the course summary, never from this cache.
+            is_owner: false,
+        };
         self.enrolments
-            .remove_where(|(c, u)| c == course_id && u == user_id);
+            .put(key, check, self.enrolments.generation());
     }
 
     /// Forgets every cached enrolment check of a user.

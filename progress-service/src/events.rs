@@ -2,7 +2,7 @@
 //! record's `completedAt`, published by the shared relay (`shared::outbox`). In (group
 //! `progress-service`, idempotent by event id): `user.deleted` removes the user's progress,
 //! `purchase.completed` / `purchase.refunded` keep the local enrolment list (for `GET /progress` and
-//! statistics) and clear cached enrolment checks, `course.updated` / `lecture.deleted` clear the cached
+//! statistics) and set the cached enrolment check, `course.updated` / `lecture.deleted` clear the cached
 //! lecture list, and `course.deleted` removes the course's progress.
 
 use std::sync::Arc;
@@ -89,7 +89,7 @@ pub async fn run_consumer(
 }
 
 async fn handle(store: &Store, courses: &CourseDirectory, event: RawEvent) -> anyhow::Result<()> {
-    // Cache invalidations are cheap and harmless to repeat, so they run even for a replayed event.
+    // Forgetting cached entries is harmless to repeat, so it runs even for a replayed event.
     match event.topic.as_str() {
         COURSE_UPDATED => {
             let p: CourseUpdated = event.payload()?;
@@ -104,34 +104,28 @@ async fn handle(store: &Store, courses: &CourseDirectory, event: RawEvent) -> an
             courses.forget_course(&p.course_id);
             courses.forget_enrolments_of_course(&p.course_id);
         }
-        PURCHASE_COMPLETED => {
-            let p: PurchaseCompleted = event.payload()?;
-            courses.forget_enrolment(&p.course_id, &p.user_id);
-        }
-        PURCHASE_REFUNDED => {
-            let p: PurchaseRefunded = event.payload()?;
-            courses.forget_enrolment(&p.course_id, &p.user_id);
-        }
         USER_DELETED => {
             let p: UserDeleted = event.payload()?;
             courses.forget_user(&p.user_id);
         }
-        other => tracing::debug!(event.topic = %other, "ignoring an event"),
+        _ => {}
     }
     // A replayed event (redelivery, or an old `purchase.completed` after its refund) changes no data.
     if store.enrolments.was_processed(event.event_id()).await? {
         return Ok(());
     }
-    apply(store, &event).await?;
+    apply(store, courses, &event).await?;
     store.enrolments.mark_processed(event.event_id()).await?;
     Ok(())
 }
 
-/// The data changes an event asks for; each one is idempotent on its own too.
-async fn apply(store: &Store, event: &RawEvent) -> anyhow::Result<()> {
+/// The changes an event asks for, applied once per event id. A purchase event also sets the cached
+/// enrolment check: a redelivered old event must not, hence here and not with the invalidations above.
+async fn apply(store: &Store, courses: &CourseDirectory, event: &RawEvent) -> anyhow::Result<()> {
     match event.topic.as_str() {
         PURCHASE_COMPLETED => {
             let p: PurchaseCompleted = event.payload()?;
+            courses.remember_enrolment(&p.course_id, &p.user_id, true);
             if let Some((user, course)) = ids(&p.user_id, &p.course_id) {
                 store
                     .enrolments
@@ -141,6 +135,7 @@ async fn apply(store: &Store, event: &RawEvent) -> anyhow::Result<()> {
         }
         PURCHASE_REFUNDED => {
             let p: PurchaseRefunded = event.payload()?;
+            courses.remember_enrolment(&p.course_id, &p.user_id, false);
             if let Some((user, course)) = ids(&p.user_id, &p.course_id) {
                 store.enrolments.unenrol(user, course).await?;
             }

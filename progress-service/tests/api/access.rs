@@ -104,3 +104,48 @@ async fn the_owner_and_admins_read_records_and_stats_but_only_students_change_pr
     );
     json_of(app.get_progress(&other.token, &course.id).await, 403).await;
 }
+
+#[tokio::test]
+async fn a_cached_enrolment_answer_gives_way_to_the_purchase_and_refund_events() {
+    use shared::events::{EventEnvelope, PURCHASE_REFUNDED, PurchaseRefunded};
+    use test_support::{EVENT_TIMEOUT, eventually};
+
+    let app = TestApp::spawn().await;
+    let course = app.course(&[60.0]).await;
+    let student = app.services.sign_up("student").await;
+    // "Not enrolled" is cached for ENROLMENT_CACHE_SECS (30 s): only the events can end it within the
+    // 15 s the checks below wait.
+    json_of(app.get_progress(&student.token, &course.id).await, 403).await;
+    app.services.enrol(&student.id, &course.id).await;
+    eventually(
+        EVENT_TIMEOUT,
+        "enrolment seen by progress-service",
+        async || {
+            let res = app.get_progress(&student.token, &course.id).await;
+            (res.status() == 200).then_some(())
+        },
+    )
+    .await;
+
+    let refund = EventEnvelope::new(
+        PURCHASE_REFUNDED,
+        PurchaseRefunded {
+            purchase_id: "refund-test".into(),
+            user_id: student.id.clone(),
+            course_id: course.id.clone(),
+        },
+    );
+    app.services
+        .course
+        .publish_event(PURCHASE_REFUNDED, &refund)
+        .await;
+    eventually(
+        EVENT_TIMEOUT,
+        "refund seen by progress-service",
+        async || {
+            let res = app.get_progress(&student.token, &course.id).await;
+            (res.status() == 403).then_some(())
+        },
+    )
+    .await;
+}
