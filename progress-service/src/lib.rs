@@ -1,6 +1,11 @@
 //! progress-service: how far each user is through each course, stored in its own database.
 
 pub mod config;
+pub mod courses;
+pub mod domain;
+pub mod error;
+pub mod events;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod store;

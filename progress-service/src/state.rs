@@ -1,12 +1,22 @@
 //! The one `AppState` shared by every handler.
 
-use redis::aio::ConnectionManager;
+use std::sync::Arc;
 
-/// State every handler can reach, registered once as `web::Data`.
+use tokio::sync::Notify;
+
+use crate::config::Settings;
+use crate::courses::CourseDirectory;
+use crate::store::Store;
+
+/// Everything a handler may need; cheap to clone. The token verifier is registered beside it as
+/// `web::Data<Verifier>` (see `shared::principal`).
 #[derive(Clone)]
 pub struct AppState {
-    /// This service's database.
-    pub db: mongodb::Database,
-    /// Shared, reconnecting Redis connection.
-    pub redis: ConnectionManager,
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    /// course-service's lectures and enrolment checks, briefly cached.
+    pub courses: CourseDirectory,
+    /// Wakes the outbox relay when an event was written.
+    pub outbox_notify: Arc<Notify>,
+    pub redis: redis::aio::ConnectionManager,
 }

@@ -23,6 +23,8 @@ pub const COURSE_UPDATED: &str = "course.updated";
 pub const COURSE_DELETED: &str = "course.deleted";
 /// A lecture was deleted.
 pub const LECTURE_DELETED: &str = "lecture.deleted";
+/// A student completed a course (published once per student and course by progress-service).
+pub const COURSE_COMPLETED: &str = "course.completed";
 
 /// Stream entry field holding the envelope JSON.
 pub const EVENT_FIELD: &str = "event";
@@ -151,6 +153,16 @@ pub struct CourseDeleted {
 pub struct LectureDeleted {
     pub course_id: String,
     pub lecture_id: String,
+}
+
+/// Payload of `course.completed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CourseCompleted {
+    pub user_id: String,
+    pub course_id: String,
+    /// When the course became completed (the sticky `completedAt` of the progress record).
+    pub completed_at: DateTime<Utc>,
 }
 
 /// Publishing or consuming failed.

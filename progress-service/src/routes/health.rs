@@ -13,5 +13,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `GET /readyz`: 200 when MongoDB and Redis answer, 503 naming the ones that do not.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     use shared::stores::{mongo_probe, redis_probe};
-    shared::http::readiness(vec![mongo_probe(&state.db), redis_probe(&state.redis)]).await
+    shared::http::readiness(vec![
+        mongo_probe(&state.store.db),
+        redis_probe(&state.redis),
+    ])
+    .await
 }

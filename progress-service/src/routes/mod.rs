@@ -1,10 +1,26 @@
-//! HTTP routes of progress-service, one module per resource.
+//! HTTP routes of progress-service, one module per resource. Public routes live under `/api/v1` at the
+//! same paths the gateway exposes.
 
+mod access;
+mod course_progress;
 mod health;
+pub mod openapi;
+mod stats;
+mod summary;
+pub mod views;
 
 use actix_web::web;
 
-/// Mounts every route of the service.
+/// Mounts every route of the service. `/progress/openapi.json` comes before `/progress/{courseId}` so
+/// it is not read as an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    openapi::configure_root(cfg);
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(openapi::configure)
+            .configure(summary::configure)
+            .configure(stats::configure)
+            .configure(course_progress::configure),
+    );
 }

@@ -1,0 +1,167 @@
+//! The service's OpenAPI 3.1 document (`GET /api/v1/progress/openapi.json`, and `GET /openapi.json` where
+//! the gateway collects every service's document and merges them into `/api/v1/openapi.json`).
+
+use std::sync::LazyLock;
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+pub use shared::error::{ErrorBody as ErrorEnvelope, ErrorCode, FieldError};
+
+use super::views::{
+    CourseDetails, CourseProgressView, CourseRef, LectureProgressView, LectureRef, LectureStat,
+    ResumeView, StatsView, SummaryRow,
+};
+use crate::domain::HeartbeatBody;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
+}
+
+/// The same document at `/openapi.json`, where the gateway collects every service's document.
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
+}
+
+/// Built once: the document never changes while the process runs.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// The OpenAPI document of the progress routes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/progress/openapi.json",
+    tag = "progress",
+    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+)]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(&*DOCUMENT)
+}
+
+/// `{ success, status: "success", data: CourseProgressView }`.
+#[derive(Serialize, ToSchema)]
+pub struct CourseProgressResponse {
+    pub success: bool,
+    pub status: String,
+    pub data: CourseProgressView,
+}
+
+/// `{ success, status: "success", data: ResumeView }`.
+#[derive(Serialize, ToSchema)]
+pub struct ResumeResponse {
+    pub success: bool,
+    pub status: String,
+    pub data: ResumeView,
+}
+
+/// `{ success, status: "success", data: [SummaryRow] }`.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryResponse {
+    pub success: bool,
+    pub status: String,
+    pub data: Vec<SummaryRow>,
+}
+
+/// `{ success, status: "success", data: StatsView }`.
+#[derive(Serialize, ToSchema)]
+pub struct StatsResponse {
+    pub success: bool,
+    pub status: String,
+    pub data: StatsView,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "LMS progress-service",
+        description = "Per-user course progress. Percentages are computed when read, over the lectures the \
+                       course has now; course completion is sticky. Bodies are the seed's \
+                       `{ status: \"success\", data }` plus `success: true`; every error is the \
+                       `ErrorEnvelope` (or RFC 9457 problem details with `Accept: application/problem+json`)."
+    ),
+    paths(
+        super::summary::list_progress,
+        super::course_progress::get_progress,
+        super::course_progress::update_lecture,
+        super::course_progress::get_resume,
+        super::course_progress::complete_course,
+        super::course_progress::reset_course,
+        super::stats::get_stats,
+        openapi_json,
+    ),
+    components(schemas(
+        ErrorEnvelope,
+        ErrorCode,
+        FieldError,
+        HeartbeatBody,
+        CourseProgressResponse,
+        CourseProgressView,
+        CourseDetails,
+        LectureRef,
+        LectureProgressView,
+        ResumeResponse,
+        ResumeView,
+        SummaryResponse,
+        SummaryRow,
+        CourseRef,
+        StatsResponse,
+        StatsView,
+        LectureStat,
+    )),
+    modifiers(&SecuritySchemes),
+    tags((name = "progress", description = "Where each student is in each course, and what instructors see of it")),
+)]
+pub struct ApiDoc;
+
+/// `bearer` (JWT in `Authorization`) and `cookie` (`token`).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token (EdDSA JWT)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "token",
+                "The access token in the `token` cookie",
+            ))),
+        );
+        openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_every_route_with_its_method() {
+        let doc = serde_json::to_value(&*DOCUMENT).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, method) in [
+            ("/api/v1/progress", "get"),
+            ("/api/v1/progress/{courseId}", "get"),
+            ("/api/v1/progress/{courseId}/lectures/{lectureId}", "patch"),
+            ("/api/v1/progress/{courseId}/resume", "get"),
+            ("/api/v1/progress/{courseId}/complete", "post"),
+            ("/api/v1/progress/{courseId}/reset", "post"),
+            ("/api/v1/progress/{courseId}/stats", "get"),
+        ] {
+            assert!(paths[path][method].is_object(), "{method} {path} missing");
+        }
+        assert!(!paths.keys().any(|p| p.contains("internal")));
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        assert!(schemas.contains_key("HeartbeatBody"));
+    }
+}
