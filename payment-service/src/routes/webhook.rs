@@ -43,7 +43,10 @@ pub async fn stripe_webhook(
         .headers()
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| bad_request("Missing Stripe-Signature header"))?;
+        .ok_or_else(|| {
+            count("unknown", "refused");
+            bad_request("Missing Stripe-Signature header")
+        })?;
     verify_signature(
         &body,
         header,
@@ -51,25 +54,44 @@ pub async fn stripe_webhook(
         Utc::now().timestamp(),
     )
     .map_err(|e| {
+        count("unknown", "refused");
         tracing::warn!(reason = %e, "refused a webhook delivery");
         bad_request("Invalid Stripe signature")
     })?;
     let event = parse_event(&body).map_err(|e| {
+        count("unknown", "refused");
         tracing::warn!(error = %e, "a signed webhook body is not a readable Stripe event");
         bad_request("Invalid Stripe event")
     })?;
     if state.store.stripe_events.was_processed(&event.id).await? {
+        count(event.type_label, "duplicate");
         tracing::debug!(stripe.event_id = %event.id, "duplicate delivery ignored");
         return Ok(ack());
     }
-    let kind_name = apply(&state, &event).await?;
+    let applied = apply(&state, &event).await;
+    let kind_name = applied.inspect_err(|_| count(event.type_label, "error"))?;
     state
         .store
         .stripe_events
         .mark_processed(&event.id, &kind_name)
         .await?;
+    let result = if matches!(event.kind, EventKind::Ignored(_)) {
+        "ignored"
+    } else {
+        "processed"
+    };
+    count(event.type_label, result);
     Ok(ack())
 }
+
+/// Webhook outcomes for `/metrics`, by event type and result (`processed`, `duplicate`, `ignored`,
+/// `refused`, `error`).
+fn count(event_type: &'static str, result: &'static str) {
+    metrics::counter!(WEBHOOK_EVENTS, "event_type" => event_type, "result" => result).increment(1);
+}
+
+/// Webhook deliveries by event type and result.
+pub const WEBHOOK_EVENTS: &str = "payment_webhook_events_total";
 
 fn ack() -> HttpResponse {
     HttpResponse::Ok().json(WebhookAck { received: true })

@@ -14,6 +14,8 @@ use crate::domain::Observation;
 pub struct WebhookEvent {
     pub id: String,
     pub kind: EventKind,
+    /// The event's type as a bounded label: the types we handle by name, everything else `other`.
+    pub type_label: &'static str,
 }
 
 /// The event types payment-service acts on; everything else is acknowledged and ignored.
@@ -90,6 +92,15 @@ struct RawCharge {
 
 /// Reads a verified payload. An error means the body is not a Stripe event at all (or a handled type
 /// lacks the fields we need): the handler answers 400.
+/// The event types payment-service acts on.
+const HANDLED: [&str; 5] = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "charge.refunded",
+];
+
 pub fn parse_event(payload: &[u8]) -> Result<WebhookEvent, serde_json::Error> {
     let raw: RawEvent = serde_json::from_slice(payload)?;
     let kind = match raw.kind.as_str() {
@@ -124,7 +135,15 @@ pub fn parse_event(payload: &[u8]) -> Result<WebhookEvent, serde_json::Error> {
         }
         other => EventKind::Ignored(other.to_owned()),
     };
-    Ok(WebhookEvent { id: raw.id, kind })
+    let type_label = HANDLED
+        .into_iter()
+        .find(|t| *t == raw.kind)
+        .unwrap_or("other");
+    Ok(WebhookEvent {
+        id: raw.id,
+        kind,
+        type_label,
+    })
 }
 
 fn session_facts(raw: RawSession) -> SessionFacts {

@@ -40,6 +40,18 @@ async fn a_signed_completion_completes_the_purchase_enrols_the_student_and_a_dup
     assert_eq!(again, vec![200; 4]);
     assert_eq!(t.store.stripe_events.count().await.unwrap(), 1);
     assert_eq!(t.purchase(&p.id).await.completed_at, completed_at);
+
+    // The operator sees both outcomes on /metrics.
+    let metrics = t.app.get("/metrics").await.text().await.unwrap();
+    for series in [
+        r#"payment_webhook_events_total{event_type="checkout.session.completed",result="processed"}"#,
+        r#"payment_webhook_events_total{event_type="checkout.session.completed",result="duplicate"}"#,
+    ] {
+        assert!(
+            metrics.contains(series),
+            "{series} missing from:\n{metrics}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -60,6 +60,12 @@ pub async fn get_progress(
 }
 
 /// Heartbeat and explicit (un)completion of one lecture; applied on the first call too.
+/// Heartbeats applied (`PATCH /progress/{courseId}/lectures/{lectureId}`).
+pub const HEARTBEATS: &str = "progress_heartbeats_total";
+/// Completions this service recorded at a lecture's threshold or a course's last lecture, by `kind`
+/// (`lecture`, `course`).
+pub const COMPLETIONS: &str = "progress_completions_total";
+
 #[utoipa::path(
     patch,
     path = "/api/v1/progress/{courseId}/lectures/{lectureId}",
@@ -95,6 +101,7 @@ pub async fn update_lecture(
         .progress
         .apply_heartbeat(cleared.user, course_id, &lecture.id, &heartbeat, now())
         .await?;
+    metrics::counter!(HEARTBEATS).increment(1);
     let explicit_false = heartbeat.is_completed == Some(false);
     let record = settle(
         &state,
@@ -243,6 +250,7 @@ async fn settle(
             {
                 l.is_completed = true;
                 l.completed_at = Some(now);
+                metrics::counter!(COMPLETIONS, "kind" => "lecture").increment(1);
             }
         }
     }
@@ -253,6 +261,7 @@ async fn settle(
             .await?
         {
             record.completed_at = Some(now);
+            metrics::counter!(COMPLETIONS, "kind" => "course").increment(1);
             emit_course_completed(
                 &state.store,
                 &state.outbox_notify,

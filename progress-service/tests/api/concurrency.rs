@@ -91,4 +91,19 @@ async fn course_completed_is_published_exactly_once_when_the_last_two_lectures_c
             .all(|c| c.is_null() || *c == data["completedAt"]),
         "{completed_at:?}"
     );
+    // /metrics counts the heartbeats and the one course completion.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"progress_completions_total{kind="course"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("progress_heartbeats_total 5"), "{metrics}");
 }
