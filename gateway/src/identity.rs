@@ -18,10 +18,7 @@ use crate::error::GatewayError;
 use crate::revocation::Revocations;
 use crate::routing::Route;
 
-/// The access-token cookie (seed name).
-pub const ACCESS_COOKIE: &str = "token";
-/// The refresh-token cookie set by auth-service.
-pub const REFRESH_COOKIE: &str = "refresh_token";
+pub use crate::cookies::{ACCESS_COOKIE, REFRESH_COOKIE};
 /// Header that carries an API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
@@ -47,11 +44,9 @@ impl Presented {
         match bearer_token(req) {
             Some(t) if t.starts_with("pk_") => Self::ApiKey(t),
             Some(t) => Self::Bearer(t),
-            None => req
-                .cookie(ACCESS_COOKIE)
-                .map(|c| c.value().to_owned())
-                .filter(|v| !v.is_empty())
-                .map_or(Self::None, Self::Cookie),
+            // As sent: a decoded value is never what the client's cookie said (see `cookies`).
+            None => crate::cookies::raw_value(req, ACCESS_COOKIE)
+                .map_or(Self::None, |v| Self::Cookie(v.to_owned())),
         }
     }
 
@@ -133,9 +128,8 @@ impl Authenticator<'_> {
             },
             Err(refused) => {
                 if may_refresh
-                    && let Some(refresh) =
-                        req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty())
-                    && let Some(identity) = self.refresh(refresh.value()).await
+                    && let Some(refresh) = crate::cookies::raw_value(req, REFRESH_COOKIE)
+                    && let Some(identity) = self.refresh(refresh).await
                 {
                     return identity;
                 }

@@ -50,6 +50,9 @@ pub struct Route {
     /// The gateway may rotate an expired cookie session here; never on the routes that manage sessions.
     pub silent_refresh: bool,
     pub webhook: bool,
+    /// `POST /auth/refresh-token`: the access token is expected to be expired there and is not consulted,
+    /// so bad access credentials are not refused (the refresh token is what auth-service judges).
+    pub refresh: bool,
 }
 
 /// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
@@ -70,6 +73,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         exempt: false,
         silent_refresh: true,
         webhook: false,
+        refresh: false,
     };
     match segments.as_slice() {
         ["user" | "auth", ..] => {
@@ -83,6 +87,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ]
             );
             r.silent_refresh = !session_route;
+            r.refresh = post && segments.as_slice() == ["auth", "refresh-token"];
             r.credential = post
                 && matches!(
                     segments.as_slice(),
@@ -126,6 +131,11 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
             }
         }
         _ => return None,
+    }
+    // `OPTIONS` asks which methods a route has (the service answers 204 with `Allow`); it reads nothing.
+    // CORS preflights never get here: the edge middleware answers them.
+    if *method == Method::OPTIONS {
+        r.public = true;
     }
     Some(r)
 }

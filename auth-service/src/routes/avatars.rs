@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
 
 use super::openapi::ErrorEnvelope;
+use crate::auth::MaybeUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
 
@@ -45,6 +46,7 @@ fn content_type(file: &str) -> Option<&'static str> {
 )]
 async fn get_avatar(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     file: web::Path<String>,
 ) -> AuthResult<HttpResponse> {
     const MISSING: AuthError = AuthError::NotFound("Avatar not found");

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::openapi::Jwks;
+use crate::auth::MaybeUser;
 use crate::error::AuthResult;
 use crate::state::AppState;
 
@@ -18,7 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "auth",
     responses((status = 200, description = "The JSON Web Key Set", body = Jwks)),
 )]
-async fn get_jwks(state: web::Data<AppState>) -> AuthResult<HttpResponse> {
+async fn get_jwks(state: web::Data<AppState>, _caller: MaybeUser) -> AuthResult<HttpResponse> {
     let jwks = state.tokens.keys.jwks()?;
     // Short caching: verifiers refetch on an unknown `kid` anyway, and rotation must spread quickly.
     Ok(HttpResponse::Ok()

@@ -27,6 +27,19 @@ pub fn configure_root(cfg: &mut web::ServiceConfig) {
 /// Built once: the document never changes while the process runs.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
 
+/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
+/// document's paths, plus the routes it leaves out.
+pub fn allow_table() -> shared::http::AllowTable {
+    use actix_web::http::Method;
+    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
+    shared::http::AllowTable::new()
+        .with_openapi(&document)
+        .route("/openapi.json", &[Method::GET])
+        .route("/internal/users/batch", &[Method::POST])
+        .route("/internal/users/{id}", &[Method::GET])
+        .route("/internal/api-keys/resolve", &[Method::POST])
+}
+
 /// The OpenAPI document of the public auth routes.
 #[utoipa::path(
     get,
@@ -34,7 +47,7 @@ static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::open
     tag = "auth",
     responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
 )]
-async fn openapi_json() -> HttpResponse {
+async fn openapi_json(_caller: crate::auth::MaybeUser) -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)
 }
 

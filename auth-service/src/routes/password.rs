@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::openapi::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies;
 use crate::domain::{Email, Password};
 use crate::error::{AuthError, AuthResult};
@@ -125,6 +125,7 @@ const FORGOT_MESSAGE: &str =
 )]
 async fn forgot_password(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     body: web::Json<ForgotPasswordBody>,
 ) -> AuthResult<HttpResponse> {
     let raw = body
@@ -191,6 +192,7 @@ struct ResetPasswordBody {
 )]
 async fn reset_password(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     token: web::Path<String>,
     body: web::Json<ResetPasswordBody>,
 ) -> AuthResult<HttpResponse> {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::openapi::{AuthResponse, ErrorEnvelope};
 use super::respond;
+use crate::auth::MaybeUser;
 use crate::domain::Email;
 use crate::error::{AuthError, AuthResult};
 use crate::passwords;
@@ -50,6 +51,7 @@ pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
 async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
+    _caller: MaybeUser,
     body: web::Json<SignInBody>,
 ) -> AuthResult<HttpResponse> {
     let mut errors = Vec::new();
@@ -116,7 +118,8 @@ async fn sign_in(
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: MaybeUser,
     body: web::Json<SignInBody>,
 ) -> AuthResult<HttpResponse> {
-    sign_in(state, req, body).await
+    sign_in(state, req, caller, body).await
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::openapi::{AuthResponse, ErrorEnvelope};
 use super::respond;
+use crate::auth::MaybeUser;
 use crate::domain::{DEFAULT_AVATAR, Email, Password, UserName};
 use crate::error::{AuthError, AuthResult, is_duplicate_key};
 use crate::passwords;
@@ -130,6 +131,7 @@ pub async fn create_account(
 async fn sign_up(
     state: web::Data<AppState>,
     req: HttpRequest,
+    _caller: MaybeUser,
     body: web::Json<SignUpBody>,
 ) -> AuthResult<HttpResponse> {
     let role = match body.role.as_deref().map(str::trim) {
@@ -177,7 +179,8 @@ async fn sign_up(
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: MaybeUser,
     body: web::Json<SignUpBody>,
 ) -> AuthResult<HttpResponse> {
-    sign_up(state, req, body).await
+    sign_up(state, req, caller, body).await
 }

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
+use shared::principal::MaybePrincipal;
 use shared::query::Page;
 
 use super::form::Errors;
@@ -136,6 +137,8 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
 )]
 async fn list_published_courses(
     state: web::Data<AppState>,
+    // Anonymous is fine, bad credentials are not (`shared::principal`).
+    _caller: MaybePrincipal,
     query: web::Query<CatalogueQuery>,
 ) -> CourseResult<HttpResponse> {
     list(&state, &query, false).await
@@ -161,6 +164,8 @@ async fn list_published_courses(
 )]
 async fn search_courses(
     state: web::Data<AppState>,
+    // Anonymous is fine, bad credentials are not (`shared::principal`).
+    _caller: MaybePrincipal,
     query: web::Query<CatalogueQuery>,
 ) -> CourseResult<HttpResponse> {
     list(&state, &query, true).await

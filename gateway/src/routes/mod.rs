@@ -4,6 +4,7 @@ mod docs;
 mod health;
 mod healthcheck;
 
+use actix_web::http::Method;
 use actix_web::web;
 
 use crate::proxy::proxy;
@@ -21,6 +22,14 @@ const PROXIED: [&str; 6] = [
 
 /// Mounts every route of the gateway.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // The gateway's own routes; the proxied ones answer `Allow`, `OPTIONS` and `HEAD` at their services.
+    cfg.app_data(web::Data::new(
+        shared::http::AllowTable::new()
+            .route("/api/v1/healthcheck", &[Method::GET])
+            .route("/api/v1/openapi.json", &[Method::GET])
+            .route("/docs", &[Method::GET])
+            .route("/docs/*", &[Method::GET]),
+    ));
     health::configure(cfg);
     healthcheck::configure(cfg);
     for prefix in PROXIED {

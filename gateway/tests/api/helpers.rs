@@ -43,6 +43,8 @@ impl Options {
 pub struct Stack {
     pub gateway: TestClient,
     pub auth_address: String,
+    /// The real course-service with [`Options::with_course_service`], else the reporting upstream.
+    pub course_address: String,
     pub upstream: Upstream,
     pub prefix: String,
     pub redis_url: String,
@@ -129,7 +131,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("REDIS_PREFIX", prefix.clone()),
         ("INTERNAL_API_TOKEN", internal),
         ("AUTH_SERVICE_URL", auth_address.clone()),
-        ("COURSE_SERVICE_URL", course_address),
+        ("COURSE_SERVICE_URL", course_address.clone()),
         ("PROGRESS_SERVICE_URL", upstream.address.clone()),
         ("PAYMENT_SERVICE_URL", upstream.address.clone()),
         ("CLIENT_URL", ORIGIN.into()),
@@ -149,6 +151,7 @@ pub async fn spawn_with(options: Options) -> Stack {
     Stack {
         gateway,
         auth_address,
+        course_address,
         upstream,
         prefix,
         redis_url,
