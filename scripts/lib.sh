@@ -7,6 +7,8 @@ SECANTUSDB_VERSION="0.7.0b3"
 AIOSMTPD_VERSION="1.4.6"
 # moto's S3 server: the S3-compatible store course-service's `s3` feature is tested against.
 MOTO_VERSION="5.2.5"
+# schemathesis: the OpenAPI contract run of scripts/contract (against the running stack, through the gateway).
+SCHEMATHESIS_VERSION="4.32.5"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -36,7 +38,7 @@ ensure_venv() {
   fi
   local wanted=() pkg version have
   for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
-    "moto[server]==$MOTO_VERSION"; do
+    "moto[server]==$MOTO_VERSION" "schemathesis==$SCHEMATHESIS_VERSION"; do
     version="${pkg#*==}"
     name="${pkg%%==*}"
     # The installed distribution is named without the extras (`moto`, not `moto[server]`).
