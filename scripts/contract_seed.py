@@ -8,6 +8,8 @@ the session-ending run may revoke. Prints the two access tokens on one line. Sta
 import json
 import struct
 import sys
+import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -24,8 +26,15 @@ def call(method, path, token=None, body=None, content_type="application/json"):
         req.add_header("Content-Type", content_type)
     if token:
         req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req, timeout=30) as res:
-        return json.loads(res.read() or b"{}")
+    for attempt in range(50):
+        try:
+            with urllib.request.urlopen(req, timeout=30) as res:
+                return json.loads(res.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            # 502/503 while a service is still loading the signing keys or connecting: try again shortly.
+            if e.code not in (502, 503) or attempt == 49:
+                sys.exit(f"{method} {path}: {e.code} {e.read()[:300]!r}")
+            time.sleep(0.2)
 
 
 def multipart(fields, files):

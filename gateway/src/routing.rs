@@ -132,9 +132,18 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         }
         _ => return None,
     }
-    // `OPTIONS` asks which methods a route has (the service answers 204 with `Allow`); it reads nothing.
-    // CORS preflights never get here: the edge middleware answers them.
-    if *method == Method::OPTIONS {
+    // `OPTIONS` asks which methods a route has (the service answers 204 with `Allow`), and a method no
+    // route has (`TRACE`, ...) gets the service's 405 with `Allow`: neither reads or changes anything, so
+    // neither needs a login. CORS preflights never get here: the edge middleware answers them.
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ];
+    if !known.contains(method) {
         r.public = true;
     }
     Some(r)

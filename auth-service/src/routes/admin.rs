@@ -25,13 +25,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 struct InviteBody {
     /// 2–50 characters after trimming.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
     name: Option<String>,
     /// Stored trimmed and lower-case; must be unused.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64})*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
     /// 8–72 bytes with at least one letter and one digit.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
 }
 
@@ -76,7 +76,7 @@ async fn invite_admin(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Page number, from 1 (default 1).
-    #[param(value_type = Option<u64>, minimum = 1)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     page: Option<String>,
     /// Page size, 1–100 (default 10).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
@@ -85,6 +85,7 @@ struct ListQuery {
     #[param(value_type = Option<super::openapi::Role>)]
     role: Option<String>,
     /// Literal text searched in names and e-mails (at most 100 characters).
+    #[param(max_length = 100)]
     q: Option<String>,
 }
 

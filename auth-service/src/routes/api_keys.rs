@@ -38,7 +38,7 @@ fn view(key: &ApiKey) -> serde_json::Value {
 #[derive(Deserialize, ToSchema)]
 struct CreateBody {
     /// A label, 1–100 characters.
-    #[schema(value_type = String, example = "CI pipeline")]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"[^\s]", example = "CI pipeline")]
     name: Option<String>,
 }
 
@@ -49,7 +49,7 @@ struct CreateBody {
     tag = "api-keys",
     request_body = CreateBody,
     responses(
-        (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse),
+        (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKey/id")))))),
         (status = 400, description = "Validation error, or too many keys", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
@@ -72,7 +72,7 @@ async fn create_api_key(
     }
     let existing = state.store.api_keys.list_for_user(&caller.user.id).await?;
     if existing.len() >= MAX_KEYS_PER_USER {
-        return Err(AuthError::BadRequest("Too many API keys; revoke one first"));
+        return Err(AuthError::Conflict("Too many API keys; revoke one first"));
     }
     let key = api_key()?;
     let stored = state
@@ -96,7 +96,7 @@ async fn create_api_key(
     path = "/api/v1/auth/api-keys",
     tag = "api-keys",
     responses(
-        (status = 200, description = "The caller's keys", body = ApiKeyListResponse),
+        (status = 200, description = "The caller's keys", body = ApiKeyListResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKeys/0/id")))))),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
@@ -116,7 +116,7 @@ async fn list_api_keys(
     delete,
     path = "/api/v1/auth/api-keys/{keyId}",
     tag = "api-keys",
-    params(("keyId" = String, Path, description = "The key's id (ObjectId hex)")),
+    params(("keyId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "The key's id (ObjectId hex)")),
     responses(
         (status = 200, description = "Key revoked", body = MessageResponse),
         (status = 400, description = "Malformed key id", body = ErrorEnvelope),

@@ -41,6 +41,7 @@ fn content_type(file: &str) -> Option<&'static str> {
             ("image/webp"),
             ("image/gif"),
         )),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Avatar not found", body = ErrorEnvelope),
     ),
 )]

@@ -45,7 +45,10 @@ pub fn allow_table() -> shared::http::AllowTable {
     get,
     path = "/api/v1/auth/openapi.json",
     tag = "auth",
-    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+    responses(
+        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
+    ),
 )]
 async fn openapi_json(_caller: crate::auth::MaybeUser) -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)
@@ -305,8 +308,11 @@ pub struct Jwks {
 
 /// `PATCH /user/profile` as multipart: text fields `name`, `bio` and an `avatar` image file.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileForm {
+    #[schema(min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
     pub name: Option<String>,
+    #[schema(max_length = 200)]
     pub bio: Option<String>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `AVATAR_MAX_BYTES` (5 MB).
     #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*")]

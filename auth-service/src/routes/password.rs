@@ -28,10 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ChangePasswordBody {
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, example = "correct-horse-1")]
     current_password: Option<String>,
     /// 8–72 bytes with at least one letter and one digit; must differ from the current one.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     new_password: Option<String>,
 }
 
@@ -101,7 +101,7 @@ async fn change_password(
 
 #[derive(Deserialize, ToSchema)]
 struct ForgotPasswordBody {
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64})*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
 }
 
@@ -119,6 +119,7 @@ const FORGOT_MESSAGE: &str =
     responses(
         (status = 200, description = "Always the same body", body = MessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
     ),
@@ -171,8 +172,8 @@ async fn send_reset_link(state: &AppState, email: Email) -> anyhow::Result<()> {
 
 #[derive(Deserialize, ToSchema)]
 struct ResetPasswordBody {
-    /// The new password: 8–72 bytes with at least one letter and one digit.
-    #[schema(value_type = String)]
+    /// The new password: 8–72 printable ASCII characters with at least one letter and one digit.
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
 }
 
@@ -186,6 +187,7 @@ struct ResetPasswordBody {
     responses(
         (status = 200, description = "Password reset; sign in again", body = MessageResponse),
         (status = 400, description = "Validation error, or an invalid, expired or used token", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
     ),

@@ -19,7 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/auth/sessions",
     tag = "sessions",
     responses(
-        (status = 200, description = "The caller's sessions", body = SessionListResponse),
+        (status = 200, description = "The caller's sessions", body = SessionListResponse, links(("DeleteSession" = (operation_id = "delete_session", parameters(("id" = "$response.body#/sessions/0/id")))))),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),

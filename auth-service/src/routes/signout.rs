@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "user",
     responses(
         (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\"); a bad cookie is simply cleared", body = ErrorEnvelope),
         (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),
@@ -95,6 +96,7 @@ async fn sign_out_everywhere(
     tag = "auth",
     responses(
         (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\"); a bad cookie is simply cleared", body = ErrorEnvelope),
         (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),

@@ -52,14 +52,14 @@ async fn refresh_token(
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        serde_json::from_slice::<RefreshBody>(&body)
+        serde_json::from_slice::<Option<RefreshBody>>(&body)
             .map_err(|_| {
                 AuthError::field(
                     "refreshToken",
                     "Body must be JSON with a refreshToken string",
                 )
             })?
-            .refresh_token
+            .and_then(|b| b.refresh_token)
     };
     let presented = from_body
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))

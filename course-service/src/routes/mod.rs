@@ -5,6 +5,7 @@ mod access;
 mod catalogue;
 mod course_item;
 mod courses;
+pub mod dto;
 mod files;
 mod form;
 mod health;
