@@ -315,6 +315,6 @@ pub struct ProfileForm {
     #[schema(max_length = 200)]
     pub bio: Option<String>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `AVATAR_MAX_BYTES` (5 MB).
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*")]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
     pub avatar: Option<Vec<u8>>,
 }

@@ -33,8 +33,8 @@ struct SignUpBody {
     /// 8–72 printable ASCII characters with at least one letter and one digit.
     #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
-    /// `student` (default) or `instructor`; `admin` is refused with 403.
-    #[schema(value_type = Option<crate::routes::openapi::Role>, example = "student")]
+    /// `student` (the default, also when blank) or `instructor`; `admin` is refused with 403.
+    #[schema(value_type = Option<String>, pattern = r"^\s*(student|instructor|admin)?\s*$", example = "student")]
     role: Option<String>,
 }
 

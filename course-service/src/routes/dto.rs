@@ -196,7 +196,7 @@ pub struct NewCourseForm {
     /// Default `beginner`.
     pub level: Option<Level>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `THUMBNAIL_MAX_BYTES` (5 MB).
-    #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
+    #[schema(value_type = String, format = Binary, content_media_type = "image/*", min_length = 1)]
     pub thumbnail: Vec<u8>,
 }
 
@@ -216,7 +216,7 @@ pub struct CourseForm {
     #[schema(pattern = r"^((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)$")]
     pub price: Option<String>,
     pub level: Option<Level>,
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*")]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
     pub thumbnail: Option<Vec<u8>>,
 }
 
@@ -253,7 +253,7 @@ pub struct NewLectureForm {
     #[schema(pattern = "^(true|false)$")]
     pub is_preview: Option<String>,
     /// MP4 or WebM (by magic bytes) with a readable duration, at most `VIDEO_MAX_BYTES` (1 GB).
-    #[schema(value_type = String, format = Binary, content_media_type = "video/*")]
+    #[schema(value_type = String, format = Binary, content_media_type = "video/*", min_length = 1)]
     pub video: Vec<u8>,
 }
 
@@ -269,7 +269,7 @@ pub struct LectureForm {
     pub order: Option<String>,
     #[schema(pattern = "^(true|false)$")]
     pub is_preview: Option<String>,
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "video/*")]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "video/*", min_length = 1)]
     pub video: Option<Vec<u8>>,
 }
 
