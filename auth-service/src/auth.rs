@@ -6,18 +6,14 @@ use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use shared::claims::{AccessClaims, Role};
+use shared::credentials::Presented;
 use shared::error::{ApiError, ErrorCode};
-use shared::http::bearer_token;
 use shared::revocation::is_before;
 
-use crate::cookies::ACCESS_COOKIE;
 use crate::domain::User;
 use crate::error::AuthError;
 use crate::state::AppState;
 use crate::tokens::secrets::{looks_like_api_key, sha256_hex};
-
-/// Header that carries an API key.
-pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
@@ -39,23 +35,12 @@ pub enum Credentials {
     ApiKey(String),
 }
 
-/// Finds credentials: an API key first, then a bearer token, then the cookie.
+/// Finds credentials in the one order every service uses (`shared::credentials`).
 pub fn credentials(req: &HttpRequest) -> Option<Credentials> {
-    if let Some(key) = req
-        .headers()
-        .get(API_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-    {
-        return Some(Credentials::ApiKey(key.trim().to_owned()));
-    }
-    match bearer_token(req) {
-        Some(t) if t.starts_with("pk_") => Some(Credentials::ApiKey(t)),
-        Some(t) => Some(Credentials::Token(t)),
-        None => req
-            .cookie(ACCESS_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty())
-            .map(Credentials::Token),
+    match Presented::from_request(req) {
+        Presented::None => None,
+        Presented::ApiKey(key) => Some(Credentials::ApiKey(key)),
+        Presented::Bearer(token) | Presented::Cookie(token) => Some(Credentials::Token(token)),
     }
 }
 
@@ -86,7 +71,7 @@ async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUse
                 return Err(AuthError::BadToken("revoked"));
             }
             if !user.is_active {
-                return Err(AuthError::Forbidden("Account is inactive"));
+                return Err(AuthError::AccountInactive);
             }
             Ok(CurrentUser {
                 user,
@@ -115,7 +100,7 @@ pub async fn resolve_api_key(state: &AppState, key: &str) -> Result<(User, Strin
     let user = state.store.users.find_by_id(&api_key.user_id).await?;
     let user = user.ok_or(AuthError::BadToken("invalid api key"))?;
     if !user.is_active {
-        return Err(AuthError::Forbidden("Account is inactive"));
+        return Err(AuthError::AccountInactive);
     }
     Ok((user, api_key.id))
 }
@@ -152,15 +137,14 @@ impl FromRequest for MaybeUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let from_cookie = matches!(credentials(req), Some(Credentials::Token(_)))
-            && bearer_token(req).is_none();
+        let from_cookie = Presented::from_request(req).is_cookie();
         let fut = CurrentUser::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
             match fut.await {
                 Ok(user) => Ok(Self(Some(user))),
                 Err(AuthError::NotLoggedIn) => Ok(Self(None)),
-                Err(AuthError::BadToken(_) | AuthError::Forbidden(_)) if from_cookie => {
+                Err(AuthError::BadToken(_) | AuthError::AccountInactive) if from_cookie => {
                     req.extensions_mut()
                         .insert(shared::http::ClearAccessCookie);
                     Ok(Self(None))

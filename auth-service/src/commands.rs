@@ -3,7 +3,7 @@
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::startup::{Application, connect_store};
+use crate::startup::{Application, prepare, state, store};
 use crate::tokens::rotate_signing_key;
 
 /// Runs the HTTP service until SIGINT/SIGTERM.
@@ -16,26 +16,21 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// Adds a new signing key; running replicas pick it up within 15 s, and old keys stay published until
 /// the tokens they signed have expired.
 pub async fn rotate_keys(settings: Settings) -> anyhow::Result<()> {
-    let store = connect_store(&settings).await?;
+    let store = store(&settings).await?;
     let kid = rotate_signing_key(&store.signing_keys, settings.access_ttl).await?;
     println!("new signing key: {kid}");
     Ok(())
 }
 
-/// Creates the admin named by `ADMIN_EMAIL`/`ADMIN_PASSWORD`/`ADMIN_NAME` through a full start-up.
+/// Creates the admin named by `ADMIN_EMAIL`/`ADMIN_PASSWORD`/`ADMIN_NAME`: the start-up work, once, with
+/// nothing served.
 pub async fn create_admin(settings: Settings) -> anyhow::Result<()> {
     anyhow::ensure!(
         settings.admin.is_some(),
         "set ADMIN_EMAIL and ADMIN_PASSWORD"
     );
-    let settings = Settings {
-        port: 0,
-        host: "127.0.0.1".to_owned(),
-        ..settings
-    };
-    // Building the application runs the admin bootstrap; nothing is served.
-    let app = Application::build(settings).await?;
-    drop(app);
+    let (state, _redis) = state(settings).await?;
+    prepare(&state).await?;
     println!("admin account is in place");
     Ok(())
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use shared::config::{AppEnv, ConfigError, Source, Vars, require_secret};
+use shared::config::{ConfigError, MongoSettings, ServiceSettings, Source, Vars};
 
 /// How the `SameSite` attribute of our cookies is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,14 +69,11 @@ pub struct AdminBootstrap {
 /// Everything auth-service needs to run.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub env: AppEnv,
-    pub host: String,
-    pub port: u16,
-    pub mongo_uri: String,
-    pub mongo_db: String,
-    pub redis_url: String,
-    pub redis_prefix: String,
-    pub internal_api_token: String,
+    /// `APP_ENV`, `HOST`, `PORT` (default 4001), `LOG_JSON`, `REDIS_URL`, `REDIS_PREFIX`,
+    /// `INTERNAL_API_TOKEN`.
+    pub service: ServiceSettings,
+    /// `MONGO_URI` (required) and `MONGO_DB` (default `lms_auth`).
+    pub mongo: MongoSettings,
     /// Allowed frontend origins; the first one builds reset links.
     pub client_urls: Vec<String>,
     pub jwt_issuer: String,
@@ -95,10 +92,7 @@ pub struct Settings {
     pub media_dir: PathBuf,
     pub smtp: SmtpSettings,
     pub admin: Option<AdminBootstrap>,
-    pub log_json: bool,
 }
-
-const DEV_INTERNAL_TOKEN: &str = "dev-internal-token";
 
 impl Settings {
     /// Reads the process environment.
@@ -109,7 +103,8 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let v = Vars::new(source);
-        let env: AppEnv = v.or("APP_ENV", AppEnv::Development)?;
+        let service = ServiceSettings::from_vars(&v, 4001)?;
+        let env = service.app_env;
         let secs = |name: &str, default: u64| v.or(name, default).map(Duration::from_secs);
         let cookie_secure = v.flag("COOKIE_SECURE", true)?;
         if env.is_production() && !cookie_secure {
@@ -125,12 +120,6 @@ impl Settings {
                 reason: "must be 4..=31 (at least 10 in production)".into(),
             });
         }
-        let internal_api_token = require_secret(
-            env,
-            "INTERNAL_API_TOKEN",
-            v.raw("INTERNAL_API_TOKEN").as_deref(),
-            DEV_INTERNAL_TOKEN,
-        )?;
         let admin = match (v.raw("ADMIN_EMAIL"), v.raw("ADMIN_PASSWORD")) {
             (Some(email), Some(password)) => Some(AdminBootstrap {
                 email,
@@ -142,14 +131,8 @@ impl Settings {
             (None, Some(_)) => return Err(ConfigError::Missing("ADMIN_EMAIL".into())),
         };
         Ok(Self {
-            env,
-            host: v.or("HOST", "0.0.0.0".to_owned())?,
-            port: v.or("PORT", 4001)?,
-            mongo_uri: v.required("MONGO_URI")?,
-            mongo_db: v.or("MONGO_DB", "lms_auth".to_owned())?,
-            redis_url: v.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
-            redis_prefix: v.or("REDIS_PREFIX", "lms:".to_owned())?,
-            internal_api_token,
+            mongo: MongoSettings::from_vars(&v, "lms_auth")?,
+            service,
             client_urls: v.list("CLIENT_URL", "http://localhost:5173"),
             jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
             jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
@@ -181,7 +164,6 @@ impl Settings {
                 from: v.or("MAIL_FROM", "LMS <no-reply@lms.local>".to_owned())?,
             },
             admin,
-            log_json: v.flag("LOG_JSON", env.is_production())?,
         })
     }
 
@@ -205,7 +187,8 @@ mod tests {
     #[test]
     fn defaults_follow_the_spec() {
         let s = Settings::from_source(&base()).unwrap();
-        assert_eq!(s.port, 4001);
+        assert_eq!(s.service.port, 4001);
+        assert_eq!(s.mongo.db, "lms_auth");
         assert_eq!(s.access_ttl, Duration::from_secs(900));
         assert_eq!(s.refresh_grace, Duration::from_secs(10));
         assert_eq!(s.bcrypt_cost, 12);

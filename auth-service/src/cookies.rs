@@ -4,8 +4,8 @@ use actix_web::cookie::{Cookie, SameSite as CookieSameSite, time::Duration};
 
 use crate::config::{SameSite, Settings};
 
-pub const ACCESS_COOKIE: &str = "token";
-pub const REFRESH_COOKIE: &str = "refresh_token";
+pub use shared::credentials::{ACCESS_COOKIE, REFRESH_COOKIE};
+
 /// The refresh cookie is sent on API routes only (not to the frontend's own pages). It has to reach every
 /// API route, not just `/auth`, so the gateway can refresh silently for seed frontends.
 pub const REFRESH_COOKIE_PATH: &str = "/api/v1";

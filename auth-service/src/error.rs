@@ -16,6 +16,9 @@ pub enum AuthError {
     Unauthorized(&'static str),
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The account is deactivated (`ACCOUNT_INACTIVE`, 403).
+    #[error("account inactive")]
+    AccountInactive,
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("conflict: {0}")]
@@ -42,6 +45,7 @@ impl AuthError {
                 .with_details(serde_json::json!({ "reason": reason })),
             Self::Unauthorized(message) => ApiError::unauthorized(*message),
             Self::Forbidden(message) => ApiError::forbidden(*message),
+            Self::AccountInactive => ApiError::account_inactive(),
             Self::NotFound(message) => ApiError::not_found(*message),
             Self::Conflict(message) => ApiError::conflict(*message),
             Self::BadRequest(message) => ApiError::new(ErrorCode::ValidationError, *message),
@@ -71,18 +75,6 @@ impl ResponseError for AuthError {
     }
 }
 
-/// Whether a MongoDB error is a duplicate-key violation (code 11000), however the driver wraps it.
-pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match err.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
-        ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e
-            .write_errors
-            .as_ref()
-            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
-        _ => false,
-    }
-}
+pub use shared::stores::is_duplicate_key;
 
 pub type AuthResult<T> = Result<T, AuthError>;

@@ -2,32 +2,33 @@
 
 use auth_service::{commands, config::Settings};
 
+const SERVICE_NAME: &str = "auth-service";
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    // Settings come first so a bad variable stops the process with a message naming it.
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("auth-service: configuration error: {e}");
+            eprintln!("{SERVICE_NAME}: configuration error: {e}");
             std::process::exit(2);
         }
     };
-    let _telemetry = shared::telemetry::init("auth-service", settings.log_json);
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
-    let result = match command.as_str() {
+    let _telemetry = shared::telemetry::init(SERVICE_NAME, settings.service.json_logs);
+    let command = std::env::args().nth(1);
+    let result = match command.as_deref().unwrap_or("serve") {
         "serve" => commands::serve(settings).await,
         "rotate-keys" => commands::rotate_keys(settings).await,
         "create-admin" => commands::create_admin(settings).await,
         other => {
             eprintln!(
-                "auth-service: unknown command `{other}` (expected serve, rotate-keys or create-admin)"
+                "{SERVICE_NAME}: unknown command `{other}` (serve, rotate-keys, create-admin)"
             );
             std::process::exit(2);
         }
     };
     if let Err(e) = &result {
-        tracing::error!(error.cause = ?e, "auth-service stopped with an error");
+        tracing::error!(error.cause = ?e, "{SERVICE_NAME} stopped with an error");
     }
     result
 }

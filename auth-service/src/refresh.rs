@@ -138,7 +138,7 @@ async fn finish(
         .await?
         .ok_or(INVALID)?;
     if !user.is_active {
-        return Err(AuthError::Forbidden("Account is inactive"));
+        return Err(AuthError::AccountInactive);
     }
     state.store.users.touch_last_active(&user.id).await?;
     let access = access_token(state, &user, &session.id)?;

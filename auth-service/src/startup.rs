@@ -1,7 +1,10 @@
-//! Builds the application: connects to MongoDB and Redis, prepares keys, mail and media, starts the
-//! background tasks, and binds the HTTP server (port 0 in tests).
+//! Builds the application through the shared skeleton: prepares the stores lazily (MongoDB and Redis may
+//! still be down), starts the background tasks, and binds the HTTP server (port 0 in tests). The start-up
+//! work that needs MongoDB (indexes, the signing key, the configured admin) is retried in the background
+//! until it succeeds; until then `/readyz` reports `mongodb` failing and nothing can be signed.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use actix_web::web;
@@ -9,7 +12,8 @@ use anyhow::Context;
 use redis::aio::ConnectionManager;
 use shared::events::{Consumer, Publisher};
 use shared::http::BoundServer;
-use shared::jwks::{Verifier, VerifierConfig};
+use shared::internal_auth::ServiceToken;
+use shared::jwks::{JwkSet, Verifier, VerifierConfig};
 use shared::media::LocalDiskStore;
 use tokio::sync::{Notify, watch};
 
@@ -21,86 +25,103 @@ use crate::store::Store;
 use crate::tokens::{KeyRing, TokenIssuer};
 use crate::{bootstrap, events, passwords, routes};
 
+const SERVICE_NAME: &str = "auth-service";
+
 /// A built, bound, not yet running auth-service.
 pub struct Application {
     server: BoundServer,
-    shutdown: watch::Sender<bool>,
     state: AppState,
 }
 
-/// Connects to the service's database and checks it answers, so a wrong URI fails start-up.
-pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
-    let db =
-        shared::stores::mongo_database(&settings.mongo_uri, &settings.mongo_db, "auth-service")
-            .await
-            .context("MONGO_URI is not a valid MongoDB URI")?;
-    let store = Store::new(db);
-    store.ping().await?;
-    Ok(store)
+/// The service's database, connected lazily: a wrong URI fails here, an unreachable server only on use.
+pub async fn store(settings: &Settings) -> anyhow::Result<Store> {
+    let db = shared::stores::mongo_database(&settings.mongo.uri, &settings.mongo.db, SERVICE_NAME)
+        .await
+        .context("MONGO_URI is not a valid MongoDB URI")?;
+    Ok(Store::new(db))
+}
+
+/// Everything a handler needs, without touching MongoDB or Redis yet.
+pub async fn state(settings: Settings) -> anyhow::Result<(AppState, ConnectionManager)> {
+    let settings = Arc::new(settings);
+    let store = store(&settings).await?;
+    let redis = shared::stores::redis_connection(&settings.service.redis_url)
+        .context("REDIS_URL is not a valid Redis URL")?;
+    let keys = KeyRing::empty();
+    let verifier_config = VerifierConfig {
+        issuer: settings.jwt_issuer.clone(),
+        audience: settings.jwt_audience.clone(),
+        leeway_secs: 5,
+    };
+    let tokens = TokenIssuer {
+        verifier: Verifier::from_keys(JwkSet::default(), verifier_config),
+        keys,
+        issuer: settings.jwt_issuer.clone(),
+        audience: settings.jwt_audience.clone(),
+        ttl: settings.access_ttl,
+        key_store: store.signing_keys.clone(),
+        last_reload_ms: Arc::default(),
+    };
+    let media = LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
+    let state = AppState {
+        revocations: Revocations::new(
+            redis.clone(),
+            settings.service.redis_prefix.clone(),
+            settings.access_ttl,
+        ),
+        mailer: Mailer::new(&settings.smtp)?,
+        media: Arc::new(media),
+        dummy_hash: passwords::dummy_hash(settings.bcrypt_cost).await?.into(),
+        outbox_notify: Arc::new(Notify::new()),
+        prepared: Arc::default(),
+        store,
+        tokens,
+        settings,
+    };
+    Ok((state, redis))
+}
+
+/// The start-up work that needs MongoDB, once: indexes, the signing key (created when there is none) and
+/// the configured admin. Idempotent; marks the state prepared when all of it is done.
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    state.store.ensure_indexes().await?;
+    let jwks = state
+        .tokens
+        .keys
+        .load_or_create(&state.store.signing_keys)
+        .await?;
+    state.tokens.verifier.replace_keys(jwks);
+    if let Some(admin) = &state.settings.admin {
+        bootstrap::ensure_admin(state, admin).await?;
+    }
+    state.prepared.store(true, Ordering::Release);
+    Ok(())
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let settings = Arc::new(settings);
-        let store = connect_store(&settings).await?;
-        store.ensure_indexes().await?;
-        let redis = shared::stores::redis_connection(&settings.redis_url)
-            .context("REDIS_URL is not a valid Redis URL")?;
-
-        let keys = KeyRing::load_or_create(&store.signing_keys).await?;
-        let verifier_config = VerifierConfig {
-            issuer: settings.jwt_issuer.clone(),
-            audience: settings.jwt_audience.clone(),
-            leeway_secs: 5,
-        };
-        let verifier = Verifier::from_keys(keys.jwks()?, verifier_config);
-        let tokens = TokenIssuer {
-            keys,
-            verifier,
-            issuer: settings.jwt_issuer.clone(),
-            audience: settings.jwt_audience.clone(),
-            ttl: settings.access_ttl,
-            key_store: store.signing_keys.clone(),
-            last_reload_ms: Arc::default(),
-        };
-        let media =
-            LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
-        let state = AppState {
-            revocations: Revocations::new(
-                redis.clone(),
-                settings.redis_prefix.clone(),
-                settings.access_ttl,
-            ),
-            mailer: Mailer::new(&settings.smtp)?,
-            media: Arc::new(media),
-            dummy_hash: passwords::dummy_hash(settings.bcrypt_cost).await?.into(),
-            outbox_notify: Arc::new(Notify::new()),
-            store,
-            tokens,
-            settings: settings.clone(),
-        };
-        if let Some(admin) = &settings.admin {
-            bootstrap::ensure_admin(&state, admin).await?;
-        }
-
+        let (state, redis) = state(settings).await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         spawn_background(&state, redis, shutdown_rx).await?;
 
+        let s = &state.settings.service;
         let data = web::Data::new(state.clone());
-        let (host, port) = (settings.host.as_str(), settings.port);
-        let server = BoundServer::bind(
-            host,
-            port,
-            data,
-            settings.json_limit_bytes,
-            routes::configure,
+        let token = web::Data::new(ServiceToken(s.internal_api_token.clone()));
+        let server = BoundServer::bind_with(
+            &s.host,
+            s.port,
+            state.settings.json_limit_bytes,
+            move |cfg| {
+                cfg.app_data(data.clone())
+                    .app_data(token.clone())
+                    .configure(routes::configure);
+            },
         )
-        .with_context(|| format!("binding {host}:{port}"))?;
-        Ok(Self {
-            server,
-            shutdown,
-            state,
-        })
+        .with_context(|| format!("binding {}:{}", s.host, s.port))?;
+        let server = server.on_stop(move || {
+            let _ = shutdown.send(true);
+        });
+        Ok(Self { server, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -114,9 +135,7 @@ impl Application {
 
     /// Serves until the server stops (SIGINT/SIGTERM), then stops the background tasks.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.run_until_stopped().await;
-        let _ = self.shutdown.send(true);
-        result
+        self.server.run_until_stopped().await
     }
 }
 
@@ -125,7 +144,22 @@ async fn spawn_background(
     redis: ConnectionManager,
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let s = &state.settings;
+    let prepared = state.clone();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let keys = prepared.clone();
+        if shared::background::retry_until_done(
+            "indexes, signing key and admin",
+            stop.clone(),
+            || prepare(&prepared),
+        )
+        .await
+        {
+            reload_keys(keys, stop).await;
+        }
+    });
+
+    let s = &state.settings.service;
     let publisher = Publisher::new(redis, s.redis_prefix.clone());
     tokio::spawn(shared::outbox::run_relay(
         state.store.outbox.clone(),
@@ -134,15 +168,14 @@ async fn spawn_background(
         shutdown.clone(),
     ));
 
-    let consumer =
-        Consumer::connect(&s.redis_url, events::consumer_config(&s.redis_prefix)).await?;
+    let consumer = Consumer::connect(&s.redis_url, events::consumer_config(&s.redis_prefix))
+        .await
+        .context("preparing the event consumer")?;
     tokio::spawn(events::run_enrolment_consumer(
         state.store.clone(),
         consumer,
-        shutdown.clone(),
+        shutdown,
     ));
-
-    tokio::spawn(reload_keys(state.clone(), shutdown));
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The one `AppState` shared by every handler.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use shared::media::LocalDiskStore;
 
@@ -23,4 +24,6 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<tokio::sync::Notify>,
+    /// The start-up work on MongoDB (indexes, signing key, admin) is done (`startup::prepare`).
+    pub prepared: Arc<AtomicBool>,
 }

@@ -3,12 +3,12 @@
 //! and mounts the routes. The background tasks stop when the server does.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
 use anyhow::Context;
 use shared::events::{Consumer, Publisher};
 use shared::http::BoundServer;
+use shared::internal_auth::ServiceToken;
 use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 use shared::media::{LocalDiskStore, MediaStore};
 use tokio::sync::{Notify, watch};
@@ -69,10 +69,12 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         redis.clone(),
         s.redis_prefix.clone(),
     ));
+    let token = web::Data::new(ServiceToken(s.internal_api_token.clone()));
     let server = BoundServer::bind_with(&s.host, s.port, settings.json_limit_bytes, move |cfg| {
         cfg.app_data(data.clone())
             .app_data(verifier.clone())
             .app_data(revocations.clone())
+            .app_data(token.clone())
             .configure(routes::configure);
     })
     .with_context(|| format!("cannot bind {}:{}", s.host, s.port))?;
@@ -112,7 +114,11 @@ async fn spawn_background(
     redis: redis::aio::ConnectionManager,
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    tokio::spawn(ensure_indexes(state.store.clone(), shutdown.clone()));
+    let store = state.store.clone();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shared::background::retry_until_done("indexes", stop, || store.ensure_indexes()).await
+    });
     let prefix = &state.settings.service.redis_prefix;
     let publisher = Publisher::new(redis, prefix.clone());
     tokio::spawn(shared::outbox::run_relay(
@@ -134,23 +140,4 @@ async fn spawn_background(
         shutdown,
     ));
     Ok(())
-}
-
-/// Creates the indexes, retrying while MongoDB is unreachable, so the service can start before it.
-async fn ensure_indexes(store: Store, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        match store.ensure_indexes().await {
-            Ok(()) => {
-                tracing::debug!("indexes ready");
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(error = %format_args!("{e:#}"), "creating indexes failed; retrying")
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }

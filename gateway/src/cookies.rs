@@ -8,10 +8,7 @@
 use actix_web::HttpRequest;
 use actix_web::http::header::{COOKIE, HeaderValue};
 
-/// The access-token cookie (seed name).
-pub const ACCESS_COOKIE: &str = "token";
-/// The refresh-token cookie set by auth-service.
-pub const REFRESH_COOKIE: &str = "refresh_token";
+pub use shared::credentials::{ACCESS_COOKIE, REFRESH_COOKIE};
 const CREDENTIAL_COOKIES: [&str; 2] = [ACCESS_COOKIE, REFRESH_COOKIE];
 
 /// Which credential cookies a service may receive (exact name, first occurrence only).

@@ -13,6 +13,9 @@ pub enum GatewayError {
     BadCredentials(&'static str),
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The account behind the credentials is deactivated (`ACCOUNT_INACTIVE`).
+    #[error("account inactive")]
+    AccountInactive,
     #[error("route not found")]
     NotFound,
     #[error("request body too large")]
@@ -41,6 +44,7 @@ impl From<GatewayError> for ApiError {
             GatewayError::BadCredentials(reason) => ApiError::unauthorized(JWT_TOKEN_ERROR)
                 .with_details(serde_json::json!({ "reason": reason })),
             GatewayError::Forbidden(message) => ApiError::forbidden(message),
+            GatewayError::AccountInactive => ApiError::account_inactive(),
             GatewayError::NotFound => ApiError::not_found("Route not found"),
             GatewayError::PayloadTooLarge => {
                 ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large")

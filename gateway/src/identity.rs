@@ -8,7 +8,7 @@ mod auth_client;
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
 use shared::claims::AccessClaims;
-use shared::http::bearer_token;
+pub use shared::credentials::{ACCESS_COOKIE, API_KEY_HEADER, Presented, REFRESH_COOKIE};
 use shared::jwks::{TokenError, Verifier};
 
 pub use api_keys::ApiKeyCache;
@@ -18,42 +18,18 @@ use crate::error::GatewayError;
 use crate::revocation::Revocations;
 use crate::routing::Route;
 
-pub use crate::cookies::{ACCESS_COOKIE, REFRESH_COOKIE};
-/// Header that carries an API key.
-pub const API_KEY_HEADER: &str = "x-api-key";
-
-/// Credentials as found on the request, before any check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Presented {
-    None,
-    ApiKey(String),
-    Bearer(String),
-    Cookie(String),
-}
-
-impl Presented {
-    /// An API key first, then a bearer token, then the cookie (the order auth-service uses too).
-    pub fn from_request(req: &HttpRequest) -> Self {
-        if let Some(key) = req
-            .headers()
-            .get(API_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-        {
-            return Self::ApiKey(key.trim().to_owned());
-        }
-        match bearer_token(req) {
-            Some(t) if t.starts_with("pk_") => Self::ApiKey(t),
-            Some(t) => Self::Bearer(t),
-            // As sent: a decoded value is never what the client's cookie said (see `cookies`).
-            None => crate::cookies::raw_value(req, ACCESS_COOKIE)
-                .map_or(Self::None, |v| Self::Cookie(v.to_owned())),
-        }
-    }
-
-    /// Whether the browser sent these credentials by itself (the case CSRF and origin checks are about).
-    pub fn is_cookie(&self) -> bool {
-        matches!(self, Self::Cookie(_))
-    }
+/// The credentials of a request in the one order (`shared::credentials`), the `token` cookie read as the
+/// client sent it: a decoded value is never what the client's cookie said (see `cookies`).
+pub fn presented(req: &HttpRequest) -> Presented {
+    let api_key = req
+        .headers()
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok());
+    Presented::choose(
+        api_key,
+        shared::http::bearer_token(req),
+        crate::cookies::raw_value(req, ACCESS_COOKIE),
+    )
 }
 
 /// A verified caller.

@@ -33,7 +33,7 @@ pub async fn proxy(
     };
     // Formatted once: the limiter and the forwarded headers both need it as text.
     let ip = caller_ip(&req, &state).to_string();
-    let presented = Presented::from_request(&req);
+    let presented = crate::identity::presented(&req);
     if refused_by_origin(&req, &state, &presented) {
         return error_response(
             GatewayError::Forbidden("Cross-origin request from an origin that is not allowed")
@@ -65,7 +65,7 @@ pub async fn proxy(
     // Credentials that were judged and found bad (not merely impossible to judge right now).
     let judged_bad = matches!(
         refused,
-        Some(GatewayError::BadCredentials(_) | GatewayError::Forbidden(_))
+        Some(GatewayError::BadCredentials(_) | GatewayError::AccountInactive)
     );
     // auth-service judges credentials the gateway could not judge itself (it checks the same state).
     let original_credentials = principal.is_none()

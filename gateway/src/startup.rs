@@ -1,14 +1,13 @@
 //! Builds the gateway: the services' endpoints, the HTTP client for its own calls, the verifier, the
-//! revocation listener, the limiter, and the HTTP server with its middleware (request context; CORS and
-//! security headers).
+//! revocation listener, the limiter, and the HTTP server (`shared::http::BoundServer`, as every service)
+//! with its edge middleware (CORS and security headers) inside the shared request context.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use anyhow::Context;
-use shared::http::{BoundServer, not_found, request_context};
+use shared::http::{BoundServer, Listen};
 use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 
 use crate::config::Settings;
@@ -29,31 +28,22 @@ const UPSTREAM_MAX_IDLE: usize = 256;
 /// How often idle rate-limit buckets and stale API keys are forgotten.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`.
+/// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`
+/// through the shared skeleton, with the gateway's edge middleware (CORS, security headers).
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let state = web::Data::new(state(settings).await?);
     spawn_pruning(Arc::downgrade(&state.clone().into_inner()));
     let s = &settings.service;
-    let listener = std::net::TcpListener::bind((s.host.as_str(), s.port))
-        .with_context(|| format!("cannot bind {}:{}", s.host, s.port))?;
-    let port = listener.local_addr()?.port();
-    let workers = settings.workers;
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .wrap(from_fn(edge))
-            .wrap(from_fn(request_context))
-            .app_data(state.clone())
-            .configure(routes::configure)
-            .default_service(web::to(not_found))
+    let listen = Listen {
+        host: &s.host,
+        port: s.port,
+        json_limit_bytes: settings.body_limits.json,
+        workers: settings.workers,
+    };
+    BoundServer::bind_with_middleware(&listen, edge, move |cfg| {
+        cfg.app_data(state.clone()).configure(routes::configure);
     })
-    .shutdown_timeout(BoundServer::SHUTDOWN_TIMEOUT_SECS);
-    if let Some(n) = workers {
-        server = server.workers(n);
-    }
-    Ok(BoundServer::from_server(
-        port,
-        server.listen(listener)?.run(),
-    ))
+    .with_context(|| format!("cannot bind {}:{}", s.host, s.port))
 }
 
 async fn state(settings: &Settings) -> anyhow::Result<AppState> {

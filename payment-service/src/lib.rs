@@ -3,3 +3,4 @@
 pub mod config;
 pub mod routes;
 pub mod startup;
+pub mod state;

@@ -2,24 +2,15 @@
 
 use actix_web::web;
 use anyhow::Context;
-use redis::aio::ConnectionManager;
 use shared::http::BoundServer;
 
 use crate::config::Settings;
 use crate::routes;
+use crate::state::AppState;
 
 /// Largest JSON body a handler accepts.
 const JSON_LIMIT_BYTES: usize = 10 * 1024;
 const SERVICE_NAME: &str = "payment-service";
-
-/// State every handler can reach, registered once as `web::Data`.
-#[derive(Clone)]
-pub struct AppState {
-    /// This service's database.
-    pub db: mongodb::Database,
-    /// Shared, reconnecting Redis connection.
-    pub redis: ConnectionManager,
-}
 
 /// Prepares the stores (lazily: neither server needs to be up yet) and binds `HOST:PORT`.
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {

@@ -11,6 +11,8 @@ pub enum ErrorCode {
     ValidationError,
     Unauthorized,
     Forbidden,
+    /// 403 for a deactivated account: callers (the gateway) tell it from other refusals by this code.
+    AccountInactive,
     NotFound,
     MethodNotAllowed,
     Conflict,
@@ -29,7 +31,7 @@ impl ErrorCode {
         match self {
             Self::ValidationError => 400,
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::AccountInactive => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict => 409,
@@ -49,6 +51,7 @@ impl ErrorCode {
             Self::ValidationError => "VALIDATION_ERROR",
             Self::Unauthorized => "UNAUTHORIZED",
             Self::Forbidden => "FORBIDDEN",
+            Self::AccountInactive => "ACCOUNT_INACTIVE",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::Conflict => "CONFLICT",
@@ -68,6 +71,7 @@ impl ErrorCode {
             Self::ValidationError => "Validation failed",
             Self::Unauthorized => "Unauthorized",
             Self::Forbidden => "Forbidden",
+            Self::AccountInactive => "Account inactive",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
@@ -144,6 +148,11 @@ impl ApiError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// The 403 for a deactivated account (`ACCOUNT_INACTIVE`, the seed's message).
+    pub fn account_inactive() -> Self {
+        Self::new(ErrorCode::AccountInactive, ACCOUNT_INACTIVE_MESSAGE)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -245,6 +254,8 @@ pub struct ErrorBody {
 pub const NOT_LOGGED_IN: &str = "You are not logged in";
 /// The seed's 401 message for a bad, expired, revoked or tampered token.
 pub const JWT_TOKEN_ERROR: &str = "JWT token error";
+/// The seed's 403 message for a deactivated account (code `ACCOUNT_INACTIVE`).
+pub const ACCOUNT_INACTIVE_MESSAGE: &str = "Account is inactive";
 
 #[cfg(test)]
 mod tests {
@@ -278,6 +289,7 @@ mod tests {
             (ErrorCode::ValidationError, 400),
             (ErrorCode::Unauthorized, 401),
             (ErrorCode::Forbidden, 403),
+            (ErrorCode::AccountInactive, 403),
             (ErrorCode::NotFound, 404),
             (ErrorCode::Conflict, 409),
             (ErrorCode::PayloadTooLarge, 413),

@@ -264,6 +264,26 @@ pub struct BoundServer {
 /// How long in-flight requests get to finish after SIGINT/SIGTERM.
 const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
 
+/// Where and how a [`BoundServer`] listens.
+#[derive(Debug, Clone)]
+pub struct Listen<'a> {
+    pub host: &'a str,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// Largest JSON body the `Json` extractor reads.
+    pub json_limit_bytes: usize,
+    /// Worker threads; `None` is one per core (actix's default).
+    pub workers: Option<usize>,
+}
+
+/// The middleware of a service that needs none of its own: passes the request on.
+async fn no_middleware(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    next.call(req).await
+}
+
 impl BoundServer {
     /// Binds `host:port` (port 0 picks a free one) and builds the app every service shares: request
     /// context, extractor defaults, the service's `routes` with `state` as `web::Data`, the 404 fallback.
@@ -290,21 +310,47 @@ impl BoundServer {
     where
         F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
     {
-        let listener = std::net::TcpListener::bind((host, port))?;
+        let listen = Listen {
+            host,
+            port,
+            json_limit_bytes,
+            workers: None,
+        };
+        Self::bind_with_middleware(&listen, no_middleware, configure)
+    }
+
+    /// The same app with a service's own `middleware` (an `actix_web::middleware::from_fn` function) inside
+    /// the request context, so it sees the request id, and around the routes and the 404; plus the worker
+    /// count of `listen`. The gateway's CORS and security headers are such a middleware.
+    pub fn bind_with_middleware<F, M, Fut, B>(
+        listen: &Listen<'_>,
+        middleware: M,
+        configure: F,
+    ) -> std::io::Result<Self>
+    where
+        F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+        M: Fn(ServiceRequest, Next<BoxBody>) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + 'static,
+        B: MessageBody + 'static,
+    {
+        let listener = std::net::TcpListener::bind((listen.host, listen.port))?;
         let port = listener.local_addr()?.port();
-        let server = actix_web::HttpServer::new(move || {
+        let json_limit_bytes = listen.json_limit_bytes;
+        let mut server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(middleware.clone()))
                 .wrap(actix_web::middleware::from_fn(request_context))
                 .configure(|cfg| configure_defaults(cfg, json_limit_bytes))
                 .configure(configure.clone())
                 .default_service(web::to(not_found))
         })
-        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
-        .listen(listener)?
-        .run();
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS);
+        if let Some(workers) = listen.workers {
+            server = server.workers(workers);
+        }
         Ok(Self {
             port,
-            server,
+            server: server.listen(listener)?.run(),
             on_stop: None,
         })
     }
@@ -314,18 +360,6 @@ impl BoundServer {
         self.on_stop = Some(Box::new(f));
         self
     }
-
-    /// Wraps a server a service built itself (the gateway, whose app has middleware of its own).
-    pub fn from_server(port: u16, server: actix_web::dev::Server) -> Self {
-        Self {
-            port,
-            server,
-            on_stop: None,
-        }
-    }
-
-    /// How long in-flight requests get to finish after SIGINT/SIGTERM.
-    pub const SHUTDOWN_TIMEOUT_SECS: u64 = SHUTDOWN_TIMEOUT_SECS;
 
     /// The port actually bound.
     pub fn port(&self) -> u16 {
@@ -430,7 +464,7 @@ mod tests {
 
     #[actix_web::test]
     async fn readiness_names_each_failing_check() {
-        let ok: Probe<'_> = ("mongo", Box::pin(async { Ok(()) }));
+        let ok: Probe<'_> = ("mongodb", Box::pin(async { Ok(()) }));
         let bad: Probe<'_> = ("redis", Box::pin(async { Err("refused".to_owned()) }));
         let slow: Probe<'_> = (
             "smtp",
@@ -445,9 +479,9 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(
             body["checks"],
-            serde_json::json!({ "mongo": "ok", "redis": "error", "smtp": "timeout" })
+            serde_json::json!({ "mongodb": "ok", "redis": "error", "smtp": "timeout" })
         );
-        let ok: Probe<'_> = ("mongo", Box::pin(async { Ok(()) }));
+        let ok: Probe<'_> = ("mongodb", Box::pin(async { Ok(()) }));
         assert_eq!(readiness(vec![ok]).await.status(), 200);
     }
 

@@ -20,6 +20,48 @@ pub fn sha256_hex(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The configured service token, registered as `web::Data<ServiceToken>` by a service with internal routes.
+#[derive(Clone)]
+pub struct ServiceToken(pub String);
+
+impl std::fmt::Debug for ServiceToken {
+    // Hand-written so the secret never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServiceToken(..)")
+    }
+}
+
+/// A caller that presented the service token in [`INTERNAL_TOKEN_HEADER`]: 401 without one, 403 for a
+/// wrong one (or when the service registered no [`ServiceToken`]).
+#[cfg(feature = "actix")]
+pub struct ServiceCaller;
+
+#[cfg(feature = "actix")]
+impl actix_web::FromRequest for ServiceCaller {
+    type Error = crate::error::ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use crate::error::ApiError;
+        let expected = req.app_data::<actix_web::web::Data<ServiceToken>>();
+        let presented = req
+            .headers()
+            .get(INTERNAL_TOKEN_HEADER)
+            .and_then(|v| v.to_str().ok());
+        std::future::ready(match (presented, expected) {
+            (Some(p), Some(e)) if service_token_matches(p, &e.0) => Ok(Self),
+            (None, _) => Err(ApiError::unauthorized("Service token required")),
+            (Some(_), None) => {
+                tracing::error!(
+                    "no web::Data<ServiceToken> registered: internal calls are refused"
+                );
+                Err(ApiError::forbidden("Invalid service token"))
+            }
+            _ => Err(ApiError::forbidden("Invalid service token")),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

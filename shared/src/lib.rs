@@ -4,12 +4,15 @@
 
 pub mod claims;
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod internal;
 pub mod internal_auth;
 pub mod query;
 pub mod revocation;
 
+#[cfg(feature = "actix")]
+pub mod background;
 #[cfg(feature = "events")]
 pub mod events;
 #[cfg(feature = "actix")]

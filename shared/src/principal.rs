@@ -16,12 +16,12 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::claims::{AccessClaims, Role};
+use crate::credentials::Presented;
 use crate::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR, NOT_LOGGED_IN};
-use crate::http::{ClearAccessCookie, bearer_token};
+use crate::http::ClearAccessCookie;
 use crate::jwks::Verifier;
 
-/// Cookie that carries the access token (the seed's name).
-pub const ACCESS_COOKIE: &str = "token";
+pub use crate::credentials::ACCESS_COOKIE;
 
 /// A caller whose access token verified.
 #[derive(Debug, Clone)]
@@ -52,36 +52,13 @@ impl Principal {
 #[derive(Debug, Clone)]
 pub struct MaybePrincipal(pub Option<Principal>);
 
-/// The token on a request: `Authorization: Bearer` first, then the `token` cookie.
+/// The token on a request, read in the one credential order (`shared::credentials`). Services take no
+/// API keys (the gateway exchanges them for tokens), so one presented here fails verification like any
+/// other bad token.
 pub fn access_token(req: &HttpRequest) -> Option<String> {
-    bearer_token(req).or_else(|| {
-        req.cookie(ACCESS_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty())
-    })
-}
-
-/// Credentials as found on a request, in the order the gateway and auth-service read them.
-enum Presented {
-    None,
-    /// `X-API-Key` or `Bearer pk_...`: only the gateway resolves API keys.
-    ApiKey,
-    Bearer(String),
-    Cookie(String),
-}
-
-fn presented(req: &HttpRequest) -> Presented {
-    if req.headers().contains_key("x-api-key") {
-        return Presented::ApiKey;
-    }
-    match bearer_token(req) {
-        Some(t) if t.starts_with("pk_") => Presented::ApiKey,
-        Some(t) => Presented::Bearer(t),
-        None => req
-            .cookie(ACCESS_COOKIE)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty())
-            .map_or(Presented::None, Presented::Cookie),
+    match Presented::from_request(req) {
+        Presented::None => None,
+        Presented::ApiKey(t) | Presented::Bearer(t) | Presented::Cookie(t) => Some(t),
     }
 }
 
@@ -150,7 +127,7 @@ fn verifier(req: &HttpRequest) -> Result<Verifier, ApiError> {
 fn identify(
     req: &HttpRequest,
 ) -> impl Future<Output = Result<Option<Principal>, (ApiError, bool)>> + use<> {
-    let presented = presented(req);
+    let presented = Presented::from_request(req);
     let verifier = verifier(req);
     #[cfg(feature = "redis")]
     let revocations = req
@@ -159,7 +136,8 @@ fn identify(
     async move {
         let (token, from_cookie) = match presented {
             Presented::None => return Ok(None),
-            Presented::ApiKey => return Err((bad_credentials("api_key_not_accepted"), false)),
+            // Only the gateway resolves API keys.
+            Presented::ApiKey(_) => return Err((bad_credentials("api_key_not_accepted"), false)),
             Presented::Bearer(t) => (t, false),
             Presented::Cookie(t) => (t, true),
         };

@@ -1,11 +1,9 @@
 //! `/internal/...` routes for other services (never proxied by the gateway), guarded by the service token.
 
-use std::future::{Ready, ready};
-
-use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
-use shared::internal_auth::{INTERNAL_TOKEN_HEADER, service_token_matches};
+use shared::internal_auth::ServiceCaller;
 
 use crate::auth::resolve_api_key;
 use crate::error::{AuthError, AuthResult};
@@ -19,29 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/users/{id}").route(web::get().to(get_user)))
             .service(web::resource("/api-keys/resolve").route(web::post().to(resolve_key))),
     );
-}
-
-/// A caller that presented the service token.
-pub struct ServiceCaller;
-
-impl FromRequest for ServiceCaller {
-    type Error = AuthError;
-    type Future = Ready<Result<Self, AuthError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let expected = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.internal_api_token.clone());
-        let presented = req
-            .headers()
-            .get(INTERNAL_TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok());
-        ready(match (presented, expected) {
-            (Some(p), Some(e)) if service_token_matches(p, &e) => Ok(Self),
-            (None, _) => Err(AuthError::Unauthorized("Service token required")),
-            _ => Err(AuthError::Forbidden("Invalid service token")),
-        })
-    }
 }
 
 fn summary(user: &crate::domain::User) -> serde_json::Value {

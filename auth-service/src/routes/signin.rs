@@ -86,7 +86,7 @@ async fn sign_in(
         _ => return Err(AuthError::Unauthorized(INVALID_CREDENTIALS)),
     };
     if !user.is_active {
-        return Err(AuthError::Forbidden("Account is inactive"));
+        return Err(AuthError::AccountInactive);
     }
     state.store.users.touch_last_active(&user.id).await?;
     let tokens = refresh::start(&state, &user, respond::client_info(&req)).await?;

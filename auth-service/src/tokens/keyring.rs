@@ -20,10 +20,11 @@ struct Loaded {
     jwks: JwkSet,
 }
 
-/// Live signing keys; cheap to clone.
-#[derive(Clone)]
+/// Live signing keys; cheap to clone. Empty until the first load (MongoDB may be down at start-up): then
+/// nothing can be signed and the published key set is empty.
+#[derive(Clone, Default)]
 pub struct KeyRing {
-    inner: Arc<RwLock<Loaded>>,
+    inner: Arc<RwLock<Option<Loaded>>>,
 }
 
 /// Creates a fresh Ed25519 key; the `kid` is derived from the public key.
@@ -88,9 +89,19 @@ fn load(keys: &[SigningKeyRecord]) -> anyhow::Result<Loaded> {
 }
 
 impl KeyRing {
-    /// Loads the live keys, creating the first one if the database has none.
-    pub async fn load_or_create(store: &SigningKeyStore) -> anyhow::Result<Self> {
-        let mut keys = store
+    /// A ring with no key yet; [`KeyRing::load_or_create`] fills it.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Whether a signing key is loaded.
+    pub fn is_loaded(&self) -> bool {
+        self.inner.read().is_ok_and(|guard| guard.is_some())
+    }
+
+    /// Loads the live keys, creating the first one if the database has none; returns the key set.
+    pub async fn load_or_create(&self, store: &SigningKeyStore) -> anyhow::Result<JwkSet> {
+        let keys = store
             .list_live(Utc::now())
             .await
             .context("reading signing keys")?;
@@ -101,15 +112,9 @@ impl KeyRing {
                 .await
                 .context("storing the first signing key")?;
             tracing::info!(key.id = %key.kid, "created the first signing key");
-            // Another replica may have raced us; both read back the same newest key.
-            keys = store
-                .list_live(Utc::now())
-                .await
-                .context("reading signing keys")?;
         }
-        Ok(Self {
-            inner: Arc::new(RwLock::new(load(&keys)?)),
-        })
+        // Another replica may have raced us; both read back the same newest key.
+        self.reload(store).await?.map_or_else(|| self.jwks(), Ok)
     }
 
     /// Re-reads the live keys; returns the new JWKS when it changed.
@@ -126,9 +131,11 @@ impl KeyRing {
             .inner
             .write()
             .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
-        let changed = guard.kid != loaded.kid || jwk_count(&guard.jwks) != jwk_count(&loaded.jwks);
+        let changed = guard.as_ref().is_none_or(|current| {
+            current.kid != loaded.kid || jwk_count(&current.jwks) != jwk_count(&loaded.jwks)
+        });
         let jwks = loaded.jwks.clone();
-        *guard = loaded;
+        *guard = Some(loaded);
         Ok(changed.then_some(jwks))
     }
 
@@ -138,16 +145,20 @@ impl KeyRing {
             .inner
             .read()
             .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
-        Ok((guard.kid.clone(), guard.encoding.clone()))
+        let loaded = guard.as_ref().context("no signing key loaded yet")?;
+        Ok((loaded.kid.clone(), loaded.encoding.clone()))
     }
 
-    /// The published key set.
+    /// The published key set (empty before the first load).
     pub fn jwks(&self) -> anyhow::Result<JwkSet> {
         let guard = self
             .inner
             .read()
             .map_err(|_| anyhow::anyhow!("key ring lock poisoned"))?;
-        Ok(guard.jwks.clone())
+        match guard.as_ref() {
+            Some(loaded) => Ok(loaded.jwks.clone()),
+            None => jwks_of(&[]),
+        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! Account deletion: re-authentication, revocation, clean-up and the `user.deleted` event.
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use shared::events::stream_key;
+use test_support::eventually;
 
 use crate::helpers::{PASSWORD, spawn_app};
 
@@ -86,29 +89,34 @@ async fn deleting_the_account_removes_it_revokes_tokens_and_publishes_user_delet
     );
 
     let stream = stream_key(&app.prefix, "user.deleted");
-    let mut found = false;
-    for _ in 0..50 {
-        let entries: redis::Value = app
-            .redis_cmd(redis::cmd("XRANGE").arg(&stream).arg("-").arg("+"))
-            .await;
-        if format!("{entries:?}").contains(&user_id) {
-            found = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(found, "user.deleted was published for {user_id}");
+    eventually(
+        Duration::from_secs(5),
+        &format!("user.deleted published for {user_id}"),
+        async || {
+            let entries: redis::Value = app
+                .redis_cmd(redis::cmd("XRANGE").arg(&stream).arg("-").arg("+"))
+                .await;
+            format!("{entries:?}").contains(&user_id).then_some(())
+        },
+    )
+    .await;
     // The relay deletes the outbox entry just after publishing it, so the entry may outlive the stream
     // write by a moment.
-    let mut outbox_empty = false;
-    for _ in 0..50 {
-        if app.state.store.outbox.pending(10).await.unwrap().is_empty() {
-            outbox_empty = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(outbox_empty, "the relay removed the published entry");
+    eventually(
+        Duration::from_secs(5),
+        "the relay removing the published entry",
+        async || {
+            app.state
+                .store
+                .outbox
+                .pending(10)
+                .await
+                .unwrap()
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["success"], true);
 }

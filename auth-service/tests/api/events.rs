@@ -1,27 +1,32 @@
 //! Purchase events keep `enrolledCourses` in step, idempotently.
 
+use std::time::Duration;
+
 use serde_json::Value;
 use shared::events::{
     EventEnvelope, PURCHASE_COMPLETED, PURCHASE_REFUNDED, Publisher, PurchaseCompleted,
     PurchaseRefunded,
 };
 
+use test_support::eventually;
+
 use crate::helpers::{env, spawn_app};
 
 async fn wait_for_enrolments(app: &crate::helpers::TestApp, token: &str, expected: usize) -> Value {
-    for _ in 0..100 {
-        let me: Value = app
-            .get_bearer("/api/v1/auth/me", token)
-            .await
-            .json()
-            .await
-            .unwrap();
-        if me["user"]["enrolledCourses"].as_array().map(Vec::len) == Some(expected) {
-            return me;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("enrolledCourses never reached {expected}");
+    eventually(
+        Duration::from_secs(5),
+        &format!("enrolledCourses reaching {expected}"),
+        async || {
+            let me: Value = app
+                .get_bearer("/api/v1/auth/me", token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            (me["user"]["enrolledCourses"].as_array().map(Vec::len) == Some(expected)).then_some(me)
+        },
+    )
+    .await
 }
 
 #[tokio::test]

@@ -1,8 +1,17 @@
-//! Health, unknown routes, wrong methods, body limits, problem+json, and the 500 path.
+//! Health (the shared contract, with MongoDB or Redis down at start-up), unknown routes, wrong methods, body limits, problem+json, and the 500 path.
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use test_support::{MONGO, REDIS, assert_health_contract};
+
+use crate::helpers::{spawn_app, spawn_for_health};
+
+#[tokio::test]
+async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongodb_and_redis() {
+    // Includes a start with MongoDB unreachable: the service binds, answers /healthz, reports mongodb
+    // on /readyz, and builds its indexes, signing key and admin once MongoDB is back.
+    assert_health_contract(spawn_for_health, &[MONGO, REDIS]).await;
+}
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -20,7 +29,7 @@ async fn health_and_readiness_answer() {
     assert_eq!(ready.status(), 200);
     assert_eq!(
         ready.json::<Value>().await.unwrap()["checks"],
-        json!({ "mongo": "ok", "redis": "ok" })
+        json!({ "mongodb": "ok", "redis": "ok" })
     );
 }
 

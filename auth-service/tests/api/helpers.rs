@@ -1,65 +1,32 @@
-//! Test harness: a real auth-service on port 0 against the test MongoDB (fresh `test_<uuid>` database,
-//! dropped afterwards), real Redis (fresh key prefix) and the real SMTP server started by `scripts/test`.
+//! Test harness: a real auth-service on port 0 (`test_support::AuthService`: a fresh `test_<uuid>` database
+//! and media directory, dropped afterwards) with a fresh Redis key prefix, the real SMTP server started by
+//! `scripts/test`, and one method per endpoint the tests call.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Mutex, Once};
 use std::time::Duration;
 
-use auth_service::config::Settings;
-use auth_service::startup::Application;
 use auth_service::state::AppState;
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
+use test_support::{ADMIN_EMAIL, AuthService, RedisPrefix, TestClient, eventually, run_id};
 
-/// Every log line written by any app in this test binary (to prove secrets never reach the logs).
-pub static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct LogSink;
-
-impl Write for LogSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn init_logs() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::new(
-            "debug,mongodb=info,hyper=info,h2=info,reqwest=info,actix_server=info",
-        );
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(|| LogSink)
-            .with_ansi(false)
-            .init();
-    });
-}
-
-/// Everything logged so far, as text.
-pub fn logs() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
-}
+pub use test_support::logs;
 
 /// A required environment variable set by `scripts/test`; missing means the test cannot run and must fail.
 pub use test_support::required_env as env;
 
-/// A running auth-service for one test.
+/// A running auth-service for one test; its database, media directory and Redis keys go with it. Calls go
+/// through `http` (a browser-like client with a cookie jar): `app.url(..)`, `app.client`, `app.get_bearer(..)`.
 pub struct TestApp {
-    pub address: String,
-    pub client: Client,
+    pub http: TestClient,
     pub state: AppState,
     pub redis: redis::aio::MultiplexedConnection,
     pub prefix: String,
     pub internal_token: String,
     pub media_dir: PathBuf,
+    _service: AuthService,
+    _prefix: RedisPrefix,
 }
 
 /// Options for [`spawn_app_with`]: extra environment variables.
@@ -75,137 +42,59 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(overrides: HashMap<String, String>) -> TestApp {
-    init_logs();
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let db_name = format!("test_{id}");
-    let prefix = format!("test:{id}:");
-    let internal_token = format!("internal-{id}");
-    let media_dir = std::env::temp_dir().join(format!("auth-media-{id}"));
-    let mut vars = spawn_vars(&[
-        ("APP_ENV", "test"),
-        ("HOST", "127.0.0.1"),
-        ("PORT", "0"),
-        ("MONGO_DB", &db_name),
-        ("REDIS_PREFIX", &prefix),
-        ("INTERNAL_API_TOKEN", &internal_token),
-        ("BCRYPT_COST", "4"),
-        ("COOKIE_SECURE", "false"),
-        ("MEDIA_DIR", media_dir.to_str().unwrap()),
-        ("CLIENT_URL", "http://localhost:5173"),
-    ]);
-    vars.insert("MONGO_URI".into(), env("MONGO_URI"));
-    vars.insert("REDIS_URL".into(), env("REDIS_URL"));
-    vars.insert("SMTP_HOST".into(), env("SMTP_HOST"));
-    vars.insert("SMTP_PORT".into(), env("SMTP_PORT"));
-    vars.extend(overrides);
-    let settings = Settings::from_source(&vars).expect("test settings");
-    let app = Application::build(settings)
-        .await
-        .expect("auth-service failed to start");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
-    tokio::spawn(app.run_until_stopped());
+    let prefix = RedisPrefix::new();
+    let internal_token = format!("internal-{}", run_id());
+    let overrides: Vec<(&str, &str)> = overrides
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let service = AuthService::spawn(prefix.as_str(), &internal_token, &overrides).await;
     let redis = redis::Client::open(env("REDIS_URL"))
         .unwrap()
         .get_multiplexed_async_connection()
         .await
         .unwrap();
     TestApp {
-        address,
-        client: new_client(),
-        state,
+        http: TestClient::for_address(service.address.clone()).with_client(new_client()),
+        state: service.state.clone(),
         redis,
-        prefix,
+        prefix: prefix.to_string(),
         internal_token,
-        media_dir,
+        media_dir: service.media.path().to_owned(),
+        _service: service,
+        _prefix: prefix,
     }
+}
+
+/// auth-service alone behind a bare client, with the given variables replaced; for the health contract.
+pub async fn spawn_for_health(overrides: &[(&str, &str)]) -> TestClient {
+    let prefix = RedisPrefix::new();
+    // With an admin to create, so that "ready" also means the admin bootstrap ran.
+    let mut vars = vec![("ADMIN_EMAIL", ADMIN_EMAIL), ("ADMIN_PASSWORD", PASSWORD)];
+    vars.extend_from_slice(overrides);
+    let internal_token = format!("internal-{}", run_id());
+    let service = AuthService::spawn_unready(prefix.as_str(), &internal_token, &vars).await;
+    TestClient::for_address(service.address.clone()).guarded((service, prefix))
 }
 
 /// A client with its own cookie jar (one per simulated browser).
-pub fn new_client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+pub use test_support::browser as new_client;
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let db_name = self.state.store.db.name().to_owned();
-        let pattern = format!("{}*", self.prefix);
-        let media = self.media_dir.clone();
-        // The app's clients run on the test's runtime, which is blocked here; clean-up uses fresh clients on a
-        // runtime of its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                if let Ok(client) = mongodb::Client::with_uri_str(env("MONGO_URI")).await {
-                    let _ = client.database(&db_name).drop().await;
-                }
-                if let Ok(mut redis) = redis::Client::open(env("REDIS_URL"))
-                    .unwrap()
-                    .get_multiplexed_async_connection()
-                    .await
-                {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(&pattern)
-                        .query_async(&mut redis)
-                        .await
-                        .unwrap_or_default();
-                    if !keys.is_empty() {
-                        let _: Result<(), _> =
-                            redis::cmd("DEL").arg(keys).query_async(&mut redis).await;
-                    }
-                }
-            });
-            let _ = std::fs::remove_dir_all(media);
-        })
-        .join();
+pub use test_support::{PASSWORD, email};
+
+impl std::ops::Deref for TestApp {
+    type Target = TestClient;
+
+    fn deref(&self) -> &TestClient {
+        &self.http
     }
 }
-
-/// A unique, valid e-mail address.
-pub fn email() -> String {
-    format!(
-        "user-{}@example.com",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    )
-}
-
-pub const PASSWORD: &str = "passw0rd-long";
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
     pub async fn post(&self, client: &Client, path: &str, body: Value) -> Response {
         client
             .post(self.url(path))
             .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn post_bearer(&self, path: &str, token: &str, body: Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    pub async fn get_bearer(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
             .send()
             .await
             .unwrap()
@@ -305,18 +194,18 @@ pub async fn next_revocation(pubsub: &mut redis::aio::PubSub) -> shared::revocat
 /// Waits (up to 15 s) for a mail to `to` in the test Maildir and returns its raw text.
 pub async fn wait_for_mail(to: &str) -> String {
     let maildir = PathBuf::from(env("TEST_MAILDIR")).join("new");
-    for _ in 0..150 {
-        if let Ok(entries) = std::fs::read_dir(&maildir) {
-            for entry in entries.flatten() {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                if text.contains(to) {
-                    return text;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no mail to {to} arrived in {}", maildir.display());
+    eventually(
+        Duration::from_secs(15),
+        &format!("a mail to {to}"),
+        async || {
+            std::fs::read_dir(&maildir)
+                .ok()?
+                .flatten()
+                .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+                .find(|text| text.contains(to))
+        },
+    )
+    .await
 }
 
 /// The reset token from a reset mail (the link ends in `/reset-password/<token>`).

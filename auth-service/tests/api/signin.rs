@@ -77,10 +77,10 @@ async fn an_inactive_account_gets_403_only_with_the_right_password() {
         .unwrap();
     let res = app.sign_in(&new_client(), &address, PASSWORD).await;
     assert_eq!(res.status(), 403);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["message"],
-        "Account is inactive"
-    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Account is inactive");
+    // Callers (the gateway) tell it from other refusals by the code.
+    assert_eq!(body["error"], "ACCOUNT_INACTIVE");
     let res = app.sign_in(&new_client(), &address, "wrong-passw0rd").await;
     assert_eq!(res.status(), 401);
 }

@@ -1,12 +1,9 @@
 //! `/internal/...` routes for payment-service and progress-service (never proxied by the gateway),
 //! guarded by the service token in `x-internal-token`.
 
-use std::future::{Ready, ready};
-
-use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use shared::error::ApiError;
+use actix_web::{HttpResponse, web};
 use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck, LectureSummary};
-use shared::internal_auth::{INTERNAL_TOKEN_HEADER, service_token_matches};
+use shared::internal_auth::ServiceCaller;
 
 use super::access::{load_course, parse_id};
 use crate::error::CourseResult;
@@ -22,29 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(get_enrolment)),
             ),
     );
-}
-
-/// A caller that presented the service token.
-pub struct ServiceCaller;
-
-impl FromRequest for ServiceCaller {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let expected = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.service.internal_api_token.clone());
-        let presented = req
-            .headers()
-            .get(INTERNAL_TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok());
-        ready(match (presented, expected) {
-            (Some(p), Some(e)) if service_token_matches(p, &e) => Ok(Self),
-            (None, _) => Err(ApiError::unauthorized("Service token required")),
-            _ => Err(ApiError::forbidden("Invalid service token")),
-        })
-    }
 }
 
 /// What payment- and progress-service need of a course, drafts included, with its lectures in order.

@@ -103,16 +103,4 @@ pub fn object_id(id: &str) -> Option<ObjectId> {
     ObjectId::parse_str(id).ok()
 }
 
-/// Whether a MongoDB error is a duplicate-key violation (code 11000), however the driver wraps it.
-pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match err.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
-        ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e
-            .write_errors
-            .as_ref()
-            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
-        _ => false,
-    }
-}
+pub use shared::stores::is_duplicate_key;

@@ -7,7 +7,7 @@ use shared::events::{
     EventEnvelope, PURCHASE_COMPLETED, PURCHASE_REFUNDED, PurchaseCompleted, PurchaseRefunded,
     USER_DELETED, UserDeleted, stream_key,
 };
-use test_support::required_env;
+use test_support::{EVENT_TIMEOUT, eventually, required_env};
 
 use crate::helpers::{TestApp, spawn_app};
 
@@ -40,16 +40,16 @@ async fn replaying_the_same_purchase_completed_event_enrols_once_and_a_refund_un
     );
     app.publish_event(PURCHASE_COMPLETED, &completed).await;
     app.publish_event(PURCHASE_COMPLETED, &completed).await;
-    app.eventually("enrolment", || async {
-        app.is_enrolled(&student, id).await
+    eventually(EVENT_TIMEOUT, "enrolment", async || {
+        (app.is_enrolled(&student, id).await).then_some(())
     })
     .await;
     // A later event proves both copies were handled before it.
     let other = app.user("student").await;
     app.enrol(&other, id).await;
     // The counter follows the enrolment itself a moment later.
-    app.eventually("two enrolled", || async {
-        enrolled_count(&app, id, &owner.token).await == 2
+    eventually(EVENT_TIMEOUT, "two enrolled", async || {
+        (enrolled_count(&app, id, &owner.token).await == 2).then_some(())
     })
     .await;
     let students: Value = app
@@ -72,12 +72,12 @@ async fn replaying_the_same_purchase_completed_event_enrols_once_and_a_refund_un
         },
     );
     app.publish_event(PURCHASE_REFUNDED, &refunded).await;
-    app.eventually("un-enrolment", || async {
-        !app.is_enrolled(&student, id).await
+    eventually(EVENT_TIMEOUT, "un-enrolment", async || {
+        (!app.is_enrolled(&student, id).await).then_some(())
     })
     .await;
-    app.eventually("one enrolled", || async {
-        enrolled_count(&app, id, &owner.token).await == 1
+    eventually(EVENT_TIMEOUT, "one enrolled", async || {
+        (enrolled_count(&app, id, &owner.token).await == 1).then_some(())
     })
     .await;
     // The original purchase delivered again after the refund does not re-enrol.
@@ -106,12 +106,12 @@ async fn a_deleted_user_loses_enrolments_and_a_deleted_instructors_courses_are_u
         },
     );
     app.publish_event(USER_DELETED, &gone).await;
-    app.eventually("enrolments removed", || async {
-        !app.is_enrolled(&student, id).await
+    eventually(EVENT_TIMEOUT, "enrolments removed", async || {
+        (!app.is_enrolled(&student, id).await).then_some(())
     })
     .await;
-    app.eventually("counter down", || async {
-        enrolled_count(&app, id, &admin.token).await == 0
+    eventually(EVENT_TIMEOUT, "counter down", async || {
+        (enrolled_count(&app, id, &admin.token).await == 0).then_some(())
     })
     .await;
 
@@ -123,11 +123,12 @@ async fn a_deleted_user_loses_enrolments_and_a_deleted_instructors_courses_are_u
         },
     );
     app.publish_event(USER_DELETED, &gone).await;
-    app.eventually("course unpublished", || async {
-        app.get(&format!("/api/v1/courses/{id}"), None)
+    eventually(EVENT_TIMEOUT, "course unpublished", async || {
+        (app.get(&format!("/api/v1/courses/{id}"), None)
             .await
             .status()
-            == 404
+            == 404)
+            .then_some(())
     })
     .await;
     let kept: Value = app
@@ -181,8 +182,8 @@ async fn course_changes_are_announced_through_the_outbox() {
         200
     );
 
-    app.eventually("course.deleted published", || async {
-        !stream(&app, "course.deleted").await.is_empty()
+    eventually(EVENT_TIMEOUT, "course.deleted published", async || {
+        (!stream(&app, "course.deleted").await.is_empty()).then_some(())
     })
     .await;
     let deleted = stream(&app, "course.deleted").await;

@@ -3,14 +3,11 @@
 use serde_json::Value;
 use test_support::{MONGO, REDIS, assert_health_contract};
 
-use crate::helpers::{HEALTH_DBS, clean_up, spawn_app, spawn_app_with};
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongo_and_redis() {
     assert_health_contract(spawn_app_with, &[MONGO, REDIS]).await;
-    let created: Vec<_> = std::mem::take(&mut *HEALTH_DBS.lock().unwrap());
-    let (dbs, dirs) = created.into_iter().unzip();
-    clean_up(dbs, None, dirs);
 }
 
 #[tokio::test]

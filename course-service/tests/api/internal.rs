@@ -32,7 +32,10 @@ async fn the_course_summary_carries_price_in_dollars_and_cents_and_lectures_in_o
     );
     assert!(summary["thumbnail"].is_string());
     let lectures = summary["lectures"].as_array().unwrap();
-    let titles: Vec<&str> = lectures.iter().map(|l| l["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = lectures
+        .iter()
+        .map(|l| l["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, ["First", "Second"]);
     assert_eq!(lectures[0]["_id"], first["_id"]);
     assert_eq!(lectures[0]["duration"], first["duration"]);

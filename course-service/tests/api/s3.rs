@@ -26,7 +26,7 @@ impl S3App {
             "S3_ENDPOINT is not set: run the tests through scripts/test, which starts moto",
         );
         let endpoint = endpoint.trim_end_matches('/').to_owned();
-        let bucket = format!("media-{}", uuid::Uuid::new_v4().simple());
+        let bucket = format!("media-{}", test_support::run_id());
         // object_store cannot create buckets; moto accepts a plain unsigned CreateBucket.
         let res = Client::new()
             .put(format!("{endpoint}/{bucket}"))

@@ -68,7 +68,7 @@ impl ApiKeyCache {
         let resolved = match auth.auth.resolve_key(key).await {
             Ok(KeyLookup::Found(resolved)) => resolved,
             Ok(KeyLookup::Invalid) => return Err(GatewayError::BadCredentials("invalid_api_key")),
-            Ok(KeyLookup::Inactive) => return Err(GatewayError::Forbidden("Account is inactive")),
+            Ok(KeyLookup::Inactive) => return Err(GatewayError::AccountInactive),
             Err(source) => {
                 return Err(GatewayError::UpstreamUnreachable {
                     service: "auth",

@@ -4,12 +4,10 @@
 use actix_web::http::header::HeaderValue;
 use anyhow::Context;
 use serde::Deserialize;
+use shared::error::{ErrorBody, ErrorCode};
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
 use super::REFRESH_COOKIE;
-
-/// auth-service's message for a deactivated account.
-pub const INACTIVE_MESSAGE: &str = "Account is inactive";
 
 /// A rotated session: the new access token and the cookies to hand to the browser.
 pub struct Refreshed {
@@ -103,8 +101,8 @@ impl AuthClient {
             403 => {
                 // 403 is also how auth-service refuses a wrong service token: tell the two apart, because
                 // that one is our misconfiguration, not the caller's fault.
-                let body: serde_json::Value = res.json().await.unwrap_or_default();
-                if body["message"] == INACTIVE_MESSAGE {
+                let body: Option<ErrorBody> = res.json().await.ok();
+                if body.is_some_and(|b| b.error == ErrorCode::AccountInactive) {
                     Ok(KeyLookup::Inactive)
                 } else {
                     anyhow::bail!("auth-service refused the gateway's service token")

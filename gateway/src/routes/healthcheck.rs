@@ -95,7 +95,12 @@ async fn check_service(
         let res = state.http.get(&url).send().await.ok()?;
         let ok = res.status().is_success();
         let body: Value = res.json().await.unwrap_or_default();
-        Some((ok, body["checks"]["mongo"].as_str().map(|v| v == "ok")))
+        Some((
+            ok,
+            body["checks"][shared::stores::MONGODB_CHECK]
+                .as_str()
+                .map(|v| v == "ok"),
+        ))
     })
     .await
     .ok()

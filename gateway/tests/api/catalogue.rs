@@ -2,16 +2,14 @@
 //! course with a thumbnail, adds two lectures with videos and publishes it; a student finds it in search,
 //! sees only the preview's `videoUrl`, and can seek in the preview but not watch the other lecture.
 
-use course_service::media::fixtures;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
+use test_support::{form, lecture_form, mp4, png, run_id};
 
 use crate::helpers::{Options, Stack, browser, spawn_with};
 
-fn png() -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
-    bytes.resize(300, 0);
-    bytes
+/// 30 s of MP4 with 4 KB of media data.
+fn video() -> Vec<u8> {
+    mp4(30.0, 4096)
 }
 
 async fn add_lecture(
@@ -22,13 +20,7 @@ async fn add_lecture(
     order: u32,
     preview: bool,
 ) -> Value {
-    // 30 s at timescale 1000, with 4 KB of media data.
-    let video = fixtures::mp4(1000, 30_000, 0, 4096);
-    let form = Form::new()
-        .text("title", title.to_owned())
-        .text("order", order.to_string())
-        .text("isPreview", preview.to_string())
-        .part("video", Part::bytes(video).file_name("clip.mp4"));
+    let form = lecture_form(title, order, preview, video());
     let res = jar
         .post(stack.url(&format!("/api/v1/courses/{course}/lectures")))
         .multipart(form)
@@ -44,16 +36,16 @@ async fn an_instructor_publishes_a_course_and_a_student_finds_it_seeing_only_the
     let stack = spawn_with(Options::default().with_course_service()).await;
     let instructor = browser();
     stack.sign_up(&instructor, "instructor").await;
-    let title = format!(
-        "Gateway Systems {}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    let title = format!("Gateway Systems {}", &run_id()[..8]);
+    let form = form(
+        &[
+            ("title", &title),
+            ("category", "Engineering"),
+            ("price", "49.5"),
+            ("level", "intermediate"),
+        ],
+        Some(("thumbnail", "thumb.png", png())),
     );
-    let form = Form::new()
-        .text("title", title.clone())
-        .text("category", "Engineering")
-        .text("price", "49.5")
-        .text("level", "intermediate")
-        .part("thumbnail", Part::bytes(png()).file_name("thumb.png"));
     let res = instructor
         .post(stack.url("/api/v1/courses"))
         .multipart(form)
@@ -130,7 +122,7 @@ async fn an_instructor_publishes_a_course_and_a_student_finds_it_seeing_only_the
         .await
         .unwrap();
     assert_eq!(res.status(), 206);
-    let expected = fixtures::mp4(1000, 30_000, 0, 4096);
+    let expected = video();
     assert_eq!(res.bytes().await.unwrap().as_ref(), &expected[100..200]);
     let res = stack.get_bearer(&locked_url, &student).await;
     assert_eq!(res.status(), 403);

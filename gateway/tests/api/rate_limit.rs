@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{ORIGIN, Options, Stack, spawn_with};
+use crate::helpers::{ORIGIN, Options, spawn_with};
 
 fn seed_limits() -> Options {
     Options::default()
@@ -153,7 +153,7 @@ async fn signed_in_clients_have_their_own_budget_and_credential_routes_a_stricte
 #[tokio::test]
 async fn the_limit_holds_across_replicas_sharing_redis() {
     let stack = spawn_with(seed_limits().gateway("RATE_LIMIT_MAX", "4")).await;
-    let replica = replica(&stack, "4").await;
+    let replica = stack.replica(&[("RATE_LIMIT_MAX", "4")]).await;
     for i in 0..4 {
         let target = if i % 2 == 0 { &stack.gateway } else { &replica };
         assert_eq!(target.get("/api/v1/courses/published").await.status(), 200);
@@ -174,7 +174,7 @@ async fn leased_budget_never_lets_two_replicas_exceed_the_shared_limit() {
     // With a limit of 100 each Redis call leases 10 requests to the replica that made it; whatever the
     // interleaving, the two replicas together allow exactly 100 in the window.
     let stack = spawn_with(seed_limits()).await;
-    let replica = replica(&stack, "100").await;
+    let replica = stack.replica(&[("RATE_LIMIT_MAX", "100")]).await;
     let mut allowed = 0;
     for i in 0..130 {
         let target = if i % 3 == 0 { &replica } else { &stack.gateway };
@@ -183,19 +183,4 @@ async fn leased_budget_never_lets_two_replicas_exceed_the_shared_limit() {
         }
     }
     assert_eq!(allowed, 100);
-}
-
-/// A second gateway replica sharing `stack`'s Redis prefix and upstreams, with `max` requests per window.
-async fn replica(stack: &Stack, max: &str) -> test_support::TestClient {
-    let vars = test_support::with_overrides(
-        test_support::base_vars("unused", false),
-        &[
-            ("REDIS_PREFIX", stack.prefix.as_str()),
-            ("RATE_LIMIT_MAX", max),
-            ("COURSE_SERVICE_URL", stack.upstream.address.as_str()),
-            ("AUTH_SERVICE_URL", stack.auth_address.as_str()),
-        ],
-    );
-    let settings = gateway::config::Settings::from_source(&vars).unwrap();
-    test_support::TestClient::serve(gateway::startup::build(&settings).await)
 }

@@ -5,9 +5,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use test_support::{closed_port, send_json};
+use test_support::{closed_port, eventually, send_json};
 
-use crate::helpers::{Options, PASSWORD, browser, email, spawn, spawn_with, within_ms};
+use crate::helpers::{Options, PASSWORD, browser, email, spawn, spawn_with};
 
 #[tokio::test]
 async fn a_logged_out_token_is_refused_within_a_second() {
@@ -21,11 +21,12 @@ async fn a_logged_out_token_is_refused_within_a_second() {
         .post_bearer("/api/v1/user/signout", &token, json!({}))
         .await;
     assert_eq!(res.status(), 200);
-    let refused = within_ms(1000, async || {
-        stack.get_bearer("/api/v1/progress", &token).await.status() == 401
-    })
+    eventually(
+        Duration::from_millis(1000),
+        "the logged-out token refused with 401",
+        async || (stack.get_bearer("/api/v1/progress", &token).await.status() == 401).then_some(()),
+    )
     .await;
-    assert!(refused, "the old token still worked a second after logout");
     let body: serde_json::Value = stack
         .get_bearer("/api/v1/progress", &token)
         .await
@@ -69,11 +70,12 @@ async fn logout_all_refuses_every_earlier_token() {
         .await;
     assert_eq!(res.status(), 200);
     for t in &tokens {
-        let refused = within_ms(1000, async || {
-            stack.get_bearer("/api/v1/progress", t).await.status() == 401
-        })
+        eventually(
+            Duration::from_millis(1000),
+            "a token from before logout-all refused with 401",
+            async || (stack.get_bearer("/api/v1/progress", t).await.status() == 401).then_some(()),
+        )
         .await;
-        assert!(refused, "a token from before logout-all still works");
     }
 }
 
@@ -106,13 +108,17 @@ impl OwnRedis {
             child,
             url: format!("redis://127.0.0.1:{port}"),
         };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return redis;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("redis-server did not start on port {port}");
+        eventually(
+            Duration::from_secs(2),
+            &format!("redis-server listening on port {port}"),
+            async || {
+                std::net::TcpStream::connect(("127.0.0.1", port))
+                    .ok()
+                    .map(drop)
+            },
+        )
+        .await;
+        redis
     }
 
     fn stop(&mut self) {
@@ -148,19 +154,20 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
     );
 
     redis.stop();
-    let unavailable = within_ms(3000, async || {
-        jar.get(stack.url("/api/v1/progress"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == 503
-    })
+    eventually(
+        Duration::from_millis(3000),
+        "an authenticated request refused with 503",
+        async || {
+            (jar.get(stack.url("/api/v1/progress"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == 503)
+                .then_some(())
+        },
+    )
     .await;
-    assert!(
-        unavailable,
-        "an authenticated request was not refused with 503"
-    );
     let body: serde_json::Value = send_json(jar.get(stack.url("/api/v1/progress"))).await;
     assert_eq!(body["error"], "SERVICE_UNAVAILABLE");
     let public = stack.gateway.get("/api/v1/courses/published").await;
@@ -174,18 +181,32 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
 #[tokio::test]
 async fn fail_open_mode_accepts_tokens_while_redis_is_unreachable() {
     let mut redis = OwnRedis::start().await;
+    // The stack's gateway fails closed; a replica of it on the same Redis fails open.
     let stack = spawn_with(
         Options::default()
             .gateway("REDIS_URL", redis.url.clone())
-            .gateway("REVOCATION_FAIL_OPEN", "true")
             .auth("REDIS_URL", redis.url.clone()),
     )
     .await;
+    let fail_open = stack.replica(&[("REVOCATION_FAIL_OPEN", "true")]).await;
     let token = stack.token("student").await;
+    let progress = |gateway: &test_support::TestClient| {
+        gateway
+            .client
+            .get(gateway.url("/api/v1/progress"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(progress(&fail_open).await.unwrap().status(), 200);
     redis.stop();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        stack.get_bearer("/api/v1/progress", &token).await.status(),
-        200
-    );
+    // Proof that the revocation copies are no longer trusted: the same request to the gateway that fails
+    // closed is refused. Both lost their subscription when the one Redis stopped.
+    eventually(
+        Duration::from_secs(3),
+        "the fail-closed gateway refusing with 503",
+        async || (progress(&stack.gateway).await.unwrap().status() == 503).then_some(()),
+    )
+    .await;
+    assert_eq!(progress(&fail_open).await.unwrap().status(), 200);
+    assert_eq!(progress(&stack.gateway).await.unwrap().status(), 503);
 }

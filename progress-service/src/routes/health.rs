@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Mounts `/healthz` and `/readyz`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,0 +1,99 @@
+//! A TCP proxy on a loopback port in front of a real server (the test MongoDB or Redis) that a test closes
+//! and opens, to start a service while its store is unreachable and then bring the store back.
+
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Forwards connections to `target` while open; while closed it accepts and drops them at once (as a
+/// server that went away), and closing cuts the connections already made.
+pub struct TcpProxy {
+    port: u16,
+    open: Arc<watch::Sender<bool>>,
+    accept: JoinHandle<()>,
+}
+
+impl TcpProxy {
+    /// A proxy to `target` (`host:port`) on a free loopback port, open or closed from the start.
+    pub async fn start(target: &str, open: bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("cannot bind the proxy's port");
+        let port = listener.local_addr().expect("proxy address").port();
+        let (open, _) = watch::channel(open);
+        let open = Arc::new(open);
+        let accept = tokio::spawn(accept_loop(listener, target.to_owned(), open.clone()));
+        Self { port, open, accept }
+    }
+
+    /// A proxy in front of the server a URL (`mongodb://host:port`, `redis://host:port/0`) points at.
+    pub async fn in_front_of(url: &str, open: bool) -> Self {
+        Self::start(&host_port(url), open).await
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Lets connections through from now on.
+    pub fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    /// Refuses new connections and cuts the live ones.
+    pub fn close(&self) {
+        self.open.send_replace(false);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.close();
+    }
+}
+
+/// `host:port` of a server URL: what lies between `://` (and any `user@`) and the first `/` or `?`.
+fn host_port(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+}
+
+async fn accept_loop(listener: TcpListener, target: String, open: Arc<watch::Sender<bool>>) {
+    while let Ok((client, _)) = listener.accept().await {
+        if !*open.borrow() {
+            drop(client);
+            continue;
+        }
+        let mut closed = open.subscribe();
+        let target = target.clone();
+        tokio::spawn(async move {
+            let Ok(mut server) = TcpStream::connect(&target).await else {
+                return;
+            };
+            let mut client = client;
+            tokio::select! {
+                _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                // Closed, or the proxy itself is gone.
+                _ = closed.wait_for(|open| !*open) => {}
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_port;
+
+    #[test]
+    fn host_port_is_read_from_every_url_shape() {
+        assert_eq!(host_port("mongodb://127.0.0.1:27017"), "127.0.0.1:27017");
+        assert_eq!(host_port("mongodb://u:p@h:1/db?x=y"), "h:1");
+        assert_eq!(host_port("redis://127.0.0.1:6379/0"), "127.0.0.1:6379");
+        assert_eq!(host_port("h:2"), "h:2");
+    }
+}
