@@ -117,6 +117,24 @@ impl Authenticator<'_> {
         }
     }
 
+    /// The rule for bad credentials on the gateway's own public routes (its OpenAPI document, the platform
+    /// health report): a bad bearer token or API key is refused, a bad cookie is to be cleared (`Ok(true)`).
+    /// Credentials that cannot be judged right now do not stop a public route.
+    pub async fn judge_on_public_route(&self, req: &HttpRequest) -> Result<bool, GatewayError> {
+        let presented = presented(req);
+        let outcome = match &presented {
+            Presented::None => return Ok(false),
+            Presented::ApiKey(key) => self.api_keys.principal(key, self).await.map(drop),
+            Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await.map(drop),
+        };
+        match outcome {
+            Err(e @ (GatewayError::BadCredentials(_) | GatewayError::AccountInactive)) => {
+                if presented.is_cookie() { Ok(true) } else { Err(e) }
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Signature, claims, then revocation.
     pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
         let claims = self

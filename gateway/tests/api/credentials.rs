@@ -46,6 +46,7 @@ async fn bad_bearer_tokens_and_api_keys_are_401_on_public_routes_of_every_servic
         "/api/v1/courses/published",
         "/api/v1/auth/.well-known/jwks.json",
         "/api/v1/auth/openapi.json",
+        "/api/v1/openapi.json",
     ];
     for path in public {
         assert_jwt_error(stack.get_bearer(path, &revoked).await, "revoked", path).await;
