@@ -7,7 +7,7 @@ use serde::Deserialize;
 use shared::events::{EventEnvelope, USER_DELETED, UserDeleted};
 use utoipa::ToSchema;
 
-use super::openapi::{ErrorEnvelope, MessageResponse};
+use super::dto::{ErrorEnvelope, MessageResponse};
 use super::profile::remove_media;
 use super::respond;
 use crate::auth::CurrentUser;

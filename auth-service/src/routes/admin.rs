@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
-use serde_json::json;
 use shared::claims::Role;
 use shared::query::{Page, escape_regex};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{ErrorEnvelope, UserListResponse, UserMessageResponse};
+use super::dto::{ErrorEnvelope, UserListResponse, UserMessageResponse};
 use super::signup::{create_account, parse_account};
 use crate::auth::AdminUser;
 use crate::error::{AuthError, AuthResult};
@@ -65,11 +64,13 @@ async fn invite_admin(
     )?;
     let user = create_account(&state, &account, Role::Admin).await?;
     tracing::info!(user.id = %user.id, invited_by = %admin.0.user.id, "admin invited");
-    Ok(HttpResponseBuilder::new(StatusCode::CREATED).json(json!({
-        "success": true,
-        "message": "Admin user created successfully",
-        "user": user.public(),
-    })))
+    Ok(
+        HttpResponseBuilder::new(StatusCode::CREATED).json(UserMessageResponse {
+            success: true,
+            message: "Admin user created successfully".to_owned(),
+            user: user.public(),
+        }),
+    )
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -82,7 +83,7 @@ struct ListQuery {
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// Only users with this role.
-    #[param(value_type = Option<super::openapi::Role>)]
+    #[param(value_type = Option<super::dto::Role>)]
     role: Option<String>,
     /// Literal text searched in names and e-mails (at most 100 characters).
     #[param(max_length = 100)]
@@ -133,14 +134,17 @@ async fn list_users(
         .list(&UserFilter { role, query_regex }, page.page, page.limit)
         .await?;
     let users: Vec<_> = users.iter().map(crate::domain::User::public).collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({ "success": true, "users": users, "pagination": page.meta(total) })))
+    Ok(HttpResponse::Ok().json(UserListResponse {
+        success: true,
+        users,
+        pagination: page.meta(total),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateUserBody {
-    #[schema(value_type = Option<super::openapi::Role>)]
+    #[schema(value_type = Option<super::dto::Role>)]
     role: Option<String>,
     is_active: Option<bool>,
 }
@@ -207,7 +211,11 @@ async fn update_user(
             .await?;
     }
     tracing::info!(user.id = %user_id, changed_by = %admin.0.user.id, "user updated by an admin");
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "User updated successfully", "user": updated.public() })))
+    Ok(HttpResponse::Ok().json(UserMessageResponse {
+        success: true,
+        message: "User updated successfully".to_owned(),
+        user: updated.public(),
+    }))
 }
 
 /// Creates an admin account from raw input (start-up bootstrap and the `create-admin` command).

@@ -3,10 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ApiKeyCreatedResponse, ApiKeyListResponse, ErrorEnvelope, MessageResponse};
+use super::dto::{
+    ApiKeyCreatedResponse, ApiKeyListResponse, ApiKeyView, CreatedApiKey, ErrorEnvelope, MessageResponse,
+};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -25,14 +26,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// How many keys one user may hold.
 const MAX_KEYS_PER_USER: usize = 25;
 
-fn view(key: &ApiKey) -> serde_json::Value {
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "createdAt": key.created_at,
-        "lastUsedAt": key.last_used_at,
-    })
+fn view(key: &ApiKey) -> ApiKeyView {
+    ApiKeyView {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        prefix: key.prefix.clone(),
+        created_at: key.created_at,
+        last_used_at: key.last_used_at,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -81,13 +82,21 @@ async fn create_api_key(
         .insert(&caller.user.id, name, &key[..8], &sha256_hex(&key))
         .await?;
     tracing::info!(user.id = %caller.user.id, api_key.id = %stored.id, "API key created");
-    let mut body = view(&stored);
-    body["key"] = json!(key);
-    Ok(HttpResponseBuilder::new(StatusCode::CREATED).json(json!({
-        "success": true,
-        "message": "API key created; it will not be shown again",
-        "apiKey": body,
-    })))
+    let created = CreatedApiKey {
+        id: stored.id,
+        name: stored.name,
+        prefix: stored.prefix,
+        created_at: stored.created_at,
+        last_used_at: stored.last_used_at,
+        key,
+    };
+    Ok(
+        HttpResponseBuilder::new(StatusCode::CREATED).json(ApiKeyCreatedResponse {
+            success: true,
+            message: "API key created; it will not be shown again".to_owned(),
+            api_key: created,
+        }),
+    )
 }
 
 /// Lists the caller's API keys (never the keys themselves).
@@ -108,7 +117,10 @@ async fn list_api_keys(
 ) -> AuthResult<HttpResponse> {
     let keys = state.store.api_keys.list_for_user(&caller.user.id).await?;
     let keys: Vec<_> = keys.iter().map(view).collect();
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "apiKeys": keys })))
+    Ok(HttpResponse::Ok().json(ApiKeyListResponse {
+        success: true,
+        api_keys: keys,
+    }))
 }
 
 /// Revokes one of the caller's API keys; it stops working at once.
@@ -146,5 +158,5 @@ async fn delete_api_key(
         .revoke_api_key(&deleted.id, &deleted.key_hash)
         .await?;
     tracing::info!(user.id = %caller.user.id, api_key.id = %deleted.id, "API key revoked");
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "API key revoked" })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok("API key revoked")))
 }

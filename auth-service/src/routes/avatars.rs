@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
 
-use super::openapi::ErrorEnvelope;
+use super::dto::ErrorEnvelope;
 use crate::auth::MaybeUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::openapi::{ErrorEnvelope, Jwks};
+use super::dto::{ErrorEnvelope, Jwks};
 use crate::auth::MaybeUser;
 use crate::error::AuthResult;
 use crate::state::AppState;

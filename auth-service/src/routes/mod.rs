@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod api_keys;
 mod avatars;
+pub mod dto;
 mod health;
 mod internal;
 mod jwks;

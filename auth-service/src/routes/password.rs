@@ -3,10 +3,9 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
+use super::dto::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies;
 use crate::domain::{Email, Password};
@@ -87,14 +86,19 @@ async fn change_password(
     tracing::info!(user.id = %user_id, "password changed; other sessions revoked");
 
     let mut response = HttpResponse::Ok();
-    let mut body = json!({ "success": true, "message": "Password changed successfully" });
+    let mut body = ChangePasswordResponse {
+        success: true,
+        message: "Password changed successfully".to_owned(),
+        token: None,
+        expires_in: None,
+    };
     if let Some(sid) = keep {
         let mut user = caller.user;
         user.tokens_not_before = Some(not_before);
         let access = refresh::access_token(&state, &user, &sid)?;
         response.cookie(cookies::access(&access.token, &state.settings));
-        body["token"] = json!(access.token);
-        body["expiresIn"] = json!(access.expires_in);
+        body.token = Some(access.token);
+        body.expires_in = Some(access.expires_in);
     }
     Ok(response.json(body))
 }
@@ -140,7 +144,7 @@ async fn forgot_password(
             tracing::error!(error.cause = ?e, "password reset mail failed");
         }
     });
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": FORGOT_MESSAGE })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok(FORGOT_MESSAGE)))
 }
 
 async fn send_reset_link(state: &AppState, email: Email) -> anyhow::Result<()> {
@@ -224,5 +228,5 @@ async fn reset_password(
     revoke_all_tokens(&state, &user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
     Ok(HttpResponse::Ok()
-        .json(json!({ "success": true, "message": "Password has been reset; please sign in" })))
+        .json(MessageResponse::ok("Password has been reset; please sign in")))
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use shared::error::FieldError;
 use utoipa::ToSchema;
 
-use super::openapi::{AuthResponse, ErrorEnvelope};
+use super::dto::{AuthResponse, ErrorEnvelope};
 use super::respond;
 use crate::auth::MaybeUser;
 use crate::domain::Email;

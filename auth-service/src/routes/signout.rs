@@ -1,9 +1,8 @@
 //! `POST /user/signout` (alias `/auth/logout`) and `POST /auth/logout-all`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 
-use super::openapi::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
+use super::dto::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
 use super::respond;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies::REFRESH_COOKIE;
@@ -86,7 +85,11 @@ async fn sign_out_everywhere(
     Ok(HttpResponse::Ok()
         .cookie(access)
         .cookie(refresh)
-        .json(json!({ "success": true, "message": "Signed out of every session", "sessionsEnded": ended })))
+        .json(LogoutAllResponse {
+            success: true,
+            message: "Signed out of every session".to_owned(),
+            sessions_ended: ended,
+        }))
 }
 
 /// Alias of `POST /api/v1/user/signout`: works with or without a valid token; cookies are always cleared.

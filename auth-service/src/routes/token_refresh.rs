@@ -3,10 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ErrorEnvelope, RefreshResponse};
+use super::dto::{ErrorEnvelope, RefreshResponse};
 use crate::cookies::{self, REFRESH_COOKIE};
 use crate::error::{AuthError, AuthResult};
 use crate::refresh;
@@ -70,10 +69,10 @@ async fn refresh_token(
     Ok(HttpResponse::Ok()
         .cookie(cookies::access(&tokens.access.token, s))
         .cookie(cookies::refresh(&tokens.refresh_token, s))
-        .json(json!({
-            "success": true,
-            "token": tokens.access.token,
-            "refreshToken": tokens.refresh_token,
-            "expiresIn": tokens.access.expires_in,
-        })))
+        .json(RefreshResponse {
+            success: true,
+            token: tokens.access.token,
+            refresh_token: tokens.refresh_token,
+            expires_in: tokens.access.expires_in,
+        }))
 }
