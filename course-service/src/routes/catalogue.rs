@@ -193,7 +193,7 @@ impl utoipa::PartialSchema for SearchFilters {
     get,
     path = "/api/v1/courses/search",
     tag = "courses",
-    params(("filters" = SearchFilters, Query, style = Form, explode, description = "At least one of query, title, category, level, minPrice, maxPrice (not blank); sortBy, page and limit are optional")),
+    params(("filters" = inline(SearchFilters), Query, style = Form, explode, description = "At least one of query, title, category, level, minPrice, maxPrice (not blank); sortBy, page and limit are optional")),
     responses(
         (status = 200, description = "Matching published courses", body = CourseListResponse),
         (status = 400, description = "No filter at all, or a bad value", body = ErrorEnvelope),
