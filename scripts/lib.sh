@@ -7,7 +7,7 @@ SECANTUSDB_VERSION="0.7.0b3"
 AIOSMTPD_VERSION="1.4.6"
 # moto's S3 server: the S3-compatible store course-service's `s3` feature is tested against.
 MOTO_VERSION="5.2.5"
-# schemathesis: the OpenAPI contract run of scripts/contract (against the running stack, through the gateway).
+# schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
 SCHEMATHESIS_VERSION="4.32.5"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +38,7 @@ ensure_venv() {
   fi
   local wanted=() pkg version have
   for pkg in "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
-    "moto[server]==$MOTO_VERSION" "schemathesis==$SCHEMATHESIS_VERSION"; do
+    "moto[server]==$MOTO_VERSION"; do
     version="${pkg#*==}"
     name="${pkg%%==*}"
     # The installed distribution is named without the extras (`moto`, not `moto[server]`).
@@ -51,6 +51,37 @@ except m.PackageNotFoundError: pass' "${name%%\[*}")"
     log "pip install ${wanted[*]}"
     "$VENV/bin/pip" install --disable-pip-version-check --quiet "${wanted[@]}"
   fi
+}
+
+# schemathesis gets a venv of its own (.venv-contract) on the newest Python 3.12+ found: on CPython 3.11
+# hypothesis's lambda descriptions hit "AST constructor recursion depth mismatch" (a 3.11 parser bug) in
+# the middle of a run. Falls back to python3 with a warning. Sets ST to the `st` executable.
+ensure_schemathesis() {
+  local venv="$ROOT/.venv-contract" python="" candidate
+  for candidate in python3.13 python3.12; do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+      python="$candidate"
+      break
+    fi
+  done
+  if [[ -z "$python" ]]; then
+    warn "no Python 3.12+ found: schemathesis runs on $(python3 --version 2>&1), where CPython 3.11 may fail mid-run"
+    python=python3
+  fi
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    log "creating the schemathesis venv at ${venv#"$ROOT"/} ($("$python" --version 2>&1))"
+    rm -rf "$venv"
+    "$python" -m venv "$venv" || die "$python -m venv failed"
+  fi
+  local have
+  have="$("$venv/bin/python" -c 'import importlib.metadata as m
+try: print(m.version("schemathesis"))
+except m.PackageNotFoundError: pass')"
+  if [[ "$have" != "$SCHEMATHESIS_VERSION" ]]; then
+    log "pip install schemathesis==$SCHEMATHESIS_VERSION"
+    "$venv/bin/pip" install --disable-pip-version-check --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  ST="$venv/bin/st"
 }
 
 # Prints N distinct free loopback ports (bound once, then released).

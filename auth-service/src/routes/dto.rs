@@ -186,10 +186,13 @@ pub struct Jwks {
 #[serde(deny_unknown_fields)]
 pub struct ProfileForm {
     #[schema(min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[schema(max_length = 200)]
+    #[schema(nullable = false)]
     pub bio: Option<String>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `AVATAR_MAX_BYTES` (5 MB).
     #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
+    #[schema(nullable = false)]
     pub avatar: Option<Vec<u8>>,
 }

@@ -173,7 +173,6 @@ impl utoipa::PartialSchema for SearchFilters {
                 "page": { "type": "integer", "minimum": 1, "maximum": 1_000_000 },
                 "limit": { "type": "integer", "minimum": 1, "maximum": 100 },
             },
-            "additionalProperties": false,
             "anyOf": [
                 present("query", filled.clone()),
                 present("title", filled.clone()),

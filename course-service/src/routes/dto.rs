@@ -184,8 +184,10 @@ pub struct NewCourseForm {
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub title: String,
     #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub subtitle: Option<String>,
     #[schema(max_length = 5000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     /// Free text.
     #[schema(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
@@ -194,6 +196,7 @@ pub struct NewCourseForm {
     #[schema(pattern = r"^((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)$", example = "49.99")]
     pub price: String,
     /// Default `beginner`.
+    #[schema(nullable = false)]
     pub level: Option<Level>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `THUMBNAIL_MAX_BYTES` (5 MB).
     #[schema(value_type = String, format = Binary, content_media_type = "image/*", min_length = 1)]
@@ -205,18 +208,25 @@ pub struct NewCourseForm {
 #[serde(deny_unknown_fields)]
 pub struct CourseForm {
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub subtitle: Option<String>,
     #[schema(max_length = 5000, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     #[schema(min_length = 1, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub category: Option<String>,
     /// USD, 0 to 100000, at most two decimals.
     #[schema(pattern = r"^((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)$")]
+    #[schema(nullable = false)]
     pub price: Option<String>,
+    #[schema(nullable = false)]
     pub level: Option<Level>,
     #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
+    #[schema(nullable = false)]
     pub thumbnail: Option<Vec<u8>>,
 }
 
@@ -245,12 +255,14 @@ pub struct NewLectureForm {
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub title: String,
     #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     /// Whole number 0–10000.
     #[schema(pattern = "^(10000|[0-9]{1,4})$")]
     pub order: String,
     /// Default false.
     #[schema(pattern = "^(true|false)$")]
+    #[schema(nullable = false)]
     pub is_preview: Option<String>,
     /// MP4 or WebM (by magic bytes) with a readable duration, at most `VIDEO_MAX_BYTES` (1 GB).
     #[schema(value_type = String, format = Binary, content_media_type = "video/*", min_length = 1)]
@@ -262,14 +274,19 @@ pub struct NewLectureForm {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LectureForm {
     #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     #[schema(pattern = "^(10000|[0-9]{1,4})$")]
+    #[schema(nullable = false)]
     pub order: Option<String>,
     #[schema(pattern = "^(true|false)$")]
+    #[schema(nullable = false)]
     pub is_preview: Option<String>,
     #[schema(value_type = Option<String>, format = Binary, content_media_type = "video/*", min_length = 1)]
+    #[schema(nullable = false)]
     pub video: Option<Vec<u8>>,
 }
 
