@@ -145,8 +145,7 @@ impl FromRequest for MaybeUser {
                 Ok(user) => Ok(Self(Some(user))),
                 Err(AuthError::NotLoggedIn) => Ok(Self(None)),
                 Err(AuthError::BadToken(_) | AuthError::AccountInactive) if from_cookie => {
-                    req.extensions_mut()
-                        .insert(shared::http::ClearAccessCookie);
+                    req.extensions_mut().insert(shared::http::ClearAccessCookie);
                     Ok(Self(None))
                 }
                 Err(e) => Err(e),

@@ -181,7 +181,10 @@ mod tests {
         // What the service's actix-web makes of it: one cookie `a`, no `token`.
         let at_service = with_cookies(&[&out]);
         assert!(at_service.cookie("token").is_none());
-        assert_eq!(at_service.cookie("a").unwrap().value(), "x; token=eyrevoked");
+        assert_eq!(
+            at_service.cookie("a").unwrap().value(),
+            "x; token=eyrevoked"
+        );
     }
 
     #[test]
@@ -203,10 +206,7 @@ mod tests {
         ] {
             let out = forwarded(&[header, "keep=1"], Keep::default()).unwrap();
             assert_eq!(out, "keep=1", "{header}");
-            assert!(
-                with_cookies(&[&out]).cookie("token").is_none(),
-                "{header}"
-            );
+            assert!(with_cookies(&[&out]).cookie("token").is_none(), "{header}");
         }
         // Even when one may pass, only the first exact pair does.
         let keep = Keep {
@@ -232,7 +232,10 @@ mod tests {
         let req = with_cookies(&["a=1; token=e%79J.x; refresh_token=\"r1\""]);
         assert_eq!(raw_value(&req, ACCESS_COOKIE), Some("e%79J.x"));
         assert_eq!(raw_value(&req, REFRESH_COOKIE), Some("r1"));
-        assert_eq!(raw_value(&with_cookies(&["a=x%3B%20token%3Dt"]), ACCESS_COOKIE), None);
+        assert_eq!(
+            raw_value(&with_cookies(&["a=x%3B%20token%3Dt"]), ACCESS_COOKIE),
+            None
+        );
         assert_eq!(raw_value(&with_cookies(&["token="]), ACCESS_COOKIE), None);
         assert!(!has(&with_cookies(&[]), REFRESH_COOKIE));
     }

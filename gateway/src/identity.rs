@@ -125,11 +125,17 @@ impl Authenticator<'_> {
         let outcome = match &presented {
             Presented::None => return Ok(false),
             Presented::ApiKey(key) => self.api_keys.principal(key, self).await.map(drop),
-            Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await.map(drop),
+            Presented::Bearer(token) | Presented::Cookie(token) => {
+                self.verify(token).await.map(drop)
+            }
         };
         match outcome {
             Err(e @ (GatewayError::BadCredentials(_) | GatewayError::AccountInactive)) => {
-                if presented.is_cookie() { Ok(true) } else { Err(e) }
+                if presented.is_cookie() {
+                    Ok(true)
+                } else {
+                    Err(e)
+                }
             }
             _ => Ok(false),
         }

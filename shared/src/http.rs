@@ -4,8 +4,8 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{Method, StatusCode};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 
@@ -127,7 +127,10 @@ pub async fn request_context(
     {
         let res = HttpResponse::NoContent()
             .insert_header((header::ALLOW, allow.as_str()))
-            .insert_header((HeaderName::from_static(REQUEST_ID_HEADER), request_id.as_str()))
+            .insert_header((
+                HeaderName::from_static(REQUEST_ID_HEADER),
+                request_id.as_str(),
+            ))
             .finish();
         return Ok(req.into_response(res));
     }
@@ -511,7 +514,10 @@ mod tests {
         let req = atest::TestRequest::delete().uri("/x").to_request();
         let res = atest::call_service(&app, req).await;
         assert_eq!(res.status(), 405);
-        assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD, PATCH, OPTIONS");
+        assert_eq!(
+            res.headers().get("allow").unwrap(),
+            "GET, HEAD, PATCH, OPTIONS"
+        );
         let body: serde_json::Value = atest::read_body_json(res).await;
         assert_eq!(body["error"], "METHOD_NOT_ALLOWED");
 
@@ -528,7 +534,10 @@ mod tests {
             .to_request();
         let res = atest::call_service(&app, req).await;
         assert_eq!(res.status(), 204);
-        assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD, PATCH, OPTIONS");
+        assert_eq!(
+            res.headers().get("allow").unwrap(),
+            "GET, HEAD, PATCH, OPTIONS"
+        );
         assert!(res.headers().contains_key("x-request-id"));
 
         // A preflight is not answered here (the gateway's CORS layer does that).
@@ -568,7 +577,12 @@ mod tests {
         let res = atest::call_service(&app, atest::TestRequest::get().uri("/a").to_request()).await;
         let cookies: Vec<_> = res.headers().get_all(header::SET_COOKIE).collect();
         assert_eq!(cookies.len(), 1);
-        assert!(cookies[0].to_str().unwrap().starts_with("token=; Path=/; Max-Age=0"));
+        assert!(
+            cookies[0]
+                .to_str()
+                .unwrap()
+                .starts_with("token=; Path=/; Max-Age=0")
+        );
         let res = atest::call_service(&app, atest::TestRequest::get().uri("/b").to_request()).await;
         let cookies: Vec<_> = res.headers().get_all(header::SET_COOKIE).collect();
         assert_eq!(cookies.len(), 1);

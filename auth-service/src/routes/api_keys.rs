@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{
-    ApiKeyCreatedResponse, ApiKeyListResponse, ApiKeyView, CreatedApiKey, ErrorEnvelope, MessageResponse,
+    ApiKeyCreatedResponse, ApiKeyListResponse, ApiKeyView, CreatedApiKey, ErrorEnvelope,
+    MessageResponse,
 };
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};

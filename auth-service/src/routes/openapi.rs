@@ -8,7 +8,6 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/openapi.json").route(web::get().to(openapi_json)));
 }

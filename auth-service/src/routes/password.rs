@@ -227,6 +227,7 @@ async fn reset_password(
         .await?;
     revoke_all_tokens(&state, &user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
-    Ok(HttpResponse::Ok()
-        .json(MessageResponse::ok("Password has been reset; please sign in")))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok(
+        "Password has been reset; please sign in",
+    )))
 }

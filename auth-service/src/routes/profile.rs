@@ -65,7 +65,12 @@ async fn get_me(caller: CurrentUser) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 struct ProfileBody {
     /// 2–50 characters after trimming.
-    #[schema(min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
+    #[schema(
+        min_length = 2,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$",
+        example = "Ada Lovelace"
+    )]
     name: Option<String>,
     /// At most 200 characters after trimming.
     #[schema(max_length = 200)]

@@ -36,16 +36,14 @@ async fn list_sessions(
         .await?;
     let sessions: Vec<_> = sessions
         .iter()
-        .map(|s| {
-            SessionView {
-                id: s.id.clone(),
-                created_at: s.created_at,
-                last_used_at: s.last_used_at,
-                expires_at: s.expires_at,
-                user_agent: s.user_agent.clone(),
-                ip: s.ip.clone(),
-                current: Some(s.id.as_str()) == current,
-            }
+        .map(|s| SessionView {
+            id: s.id.clone(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent.clone(),
+            ip: s.ip.clone(),
+            current: Some(s.id.as_str()) == current,
         })
         .collect();
     Ok(HttpResponse::Ok().json(SessionListResponse {

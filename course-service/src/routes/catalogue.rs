@@ -126,7 +126,7 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
         ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"),
         ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10"),
         ("category" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "Case-insensitive exact match; blank means none"),
-        ("level" = Option<Level>, Query),
+        ("level" = Option<String>, Query, pattern = r"^\s*(beginner|intermediate|advanced)?\s*$", description = "beginner, intermediate or advanced; blank means none"),
     ),
     responses(
         (status = 200, description = "Published courses, newest first, instructors embedded", body = CourseListResponse),
@@ -154,11 +154,10 @@ impl utoipa::PartialSchema for SearchFilters {
         const TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
         const PRICE: &str = r"^((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)$";
         let text = |max: u32| json!({ "type": "string", "maxLength": max, "pattern": TEXT });
-        let present = |name: &str, schema: serde_json::Value| {
-            json!({ "required": [name], "properties": { name: schema } })
-        };
+        let present = |name: &str, schema: serde_json::Value| json!({ "required": [name], "properties": { name: schema } });
         let filled = json!({ "type": "string", "pattern": r"[^\s]" });
-        let level = json!({ "type": "string", "enum": ["beginner", "intermediate", "advanced"] });
+        let level =
+            json!({ "type": "string", "pattern": r"^\s*(beginner|intermediate|advanced)?\s*$" });
         let price = json!({ "type": "string", "pattern": PRICE });
         let schema = json!({
             "type": "object",
@@ -176,10 +175,10 @@ impl utoipa::PartialSchema for SearchFilters {
             "anyOf": [
                 present("query", filled.clone()),
                 present("title", filled.clone()),
-                present("category", filled),
-                present("level", json!({})),
-                present("minPrice", json!({})),
-                present("maxPrice", json!({})),
+                present("category", filled.clone()),
+                present("level", filled.clone()),
+                present("minPrice", filled.clone()),
+                present("maxPrice", filled),
             ],
         });
         // A literal this module controls: it always deserializes.

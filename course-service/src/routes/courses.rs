@@ -10,8 +10,8 @@ use shared::principal::Principal;
 use shared::query::Page;
 
 use super::access::ensure_teacher;
-use super::form::{self, Errors, FileSpec, Form};
 use super::dto::{CourseListResponse, CourseResponse, ErrorEnvelope, NewCourseForm};
+use super::form::{self, Errors, FileSpec, Form};
 use super::views;
 use crate::domain::{Category, CourseDescription, CourseTitle, Level, Price, Subtitle};
 use crate::error::{CourseError, CourseResult};

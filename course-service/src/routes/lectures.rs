@@ -9,11 +9,11 @@ use shared::media::{MediaKind, TempUpload, new_key};
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{LECTURE_NOT_FOUND, ensure_manager, load_course, parse_id};
-use super::form::{self, Errors, FileSpec, Form, parse_bool};
 use super::dto::{
     ErrorEnvelope, LectureForm, LectureJson, LectureListResponse, LectureResponse, MessageResponse,
     NewLectureForm,
 };
+use super::form::{self, Errors, FileSpec, Form, parse_bool};
 use super::views;
 use crate::domain::{LectureDescription, LectureOrder, LectureTitle};
 use crate::error::{CourseError, CourseResult};

@@ -8,7 +8,6 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses/openapi.json").route(web::get().to(openapi_json)));
 }
@@ -31,7 +30,10 @@ pub fn allow_table() -> shared::http::AllowTable {
         .route("/openapi.json", &[Method::GET])
         .route("/api/v1/media/*", &[Method::GET])
         .route("/internal/courses/{courseId}", &[Method::GET])
-        .route("/internal/courses/{courseId}/enrolments/{userId}", &[Method::GET])
+        .route(
+            "/internal/courses/{courseId}/enrolments/{userId}",
+            &[Method::GET],
+        )
 }
 
 /// The OpenAPI document of the public course routes.

@@ -31,7 +31,10 @@ fn fields(
         level: course.level,
         price: course.price.dollars(),
         thumbnail: state.media_url(&course.thumbnail_key),
-        instructor: instructor(&course.instructor_id, instructors.get(&course.instructor_id)),
+        instructor: instructor(
+            &course.instructor_id,
+            instructors.get(&course.instructor_id),
+        ),
         total_lectures: course.lecture_ids.len() as u64,
         total_duration: ((course.total_duration * 100.0).round() / 100.0).max(0.0),
         is_published: course.is_published,

@@ -46,7 +46,11 @@ async fn a_token_smuggled_in_a_percent_encoded_value_stays_inside_that_value() {
     let revoked = revoked_token(&stack).await;
     let cookie = format!("theme=x%3B%20token%3D{revoked}; lang=en");
     let (_, seen) = seen_with_cookie(&stack, &cookie).await;
-    assert_eq!(seen["headers"]["cookie"], cookie.as_str(), "not byte for byte");
+    assert_eq!(
+        seen["headers"]["cookie"],
+        cookie.as_str(),
+        "not byte for byte"
+    );
     assert_eq!(cookie_names(&seen), ["theme", "lang"], "{seen}");
     assert_eq!(seen["cookies"][0][1], format!("x; token={revoked}"));
     assert!(seen["headers"].get("authorization").is_none());
@@ -56,10 +60,14 @@ async fn a_token_smuggled_in_a_percent_encoded_value_stays_inside_that_value() {
 async fn a_token_inside_a_quoted_value_never_reaches_a_service() {
     let stack = spawn().await;
     let revoked = revoked_token(&stack).await;
-    let (_, seen) = seen_with_cookie(&stack, &format!("theme=\"x; token={revoked}\"; lang=en")).await;
+    let (_, seen) =
+        seen_with_cookie(&stack, &format!("theme=\"x; token={revoked}\"; lang=en")).await;
     assert_eq!(seen["headers"]["cookie"], "theme=\"x; lang=en");
     assert!(!cookie_names(&seen).contains(&"token".to_owned()), "{seen}");
-    assert!(!seen.to_string().contains(&revoked), "the token reached the service");
+    assert!(
+        !seen.to_string().contains(&revoked),
+        "the token reached the service"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +92,8 @@ async fn duplicate_and_disguised_token_cookies_never_reach_a_service() {
         seen["headers"]["authorization"],
         format!("Bearer {valid}").as_str()
     );
-    let (headers, seen) = seen_with_cookie(&stack, &format!("token={revoked}; token={valid}")).await;
+    let (headers, seen) =
+        seen_with_cookie(&stack, &format!("token={revoked}; token={valid}")).await;
     assert!(seen["headers"].get("authorization").is_none());
     assert!(
         headers

@@ -80,7 +80,10 @@ async fn bad_bearer_tokens_and_api_keys_are_401_on_public_routes_of_every_servic
     let res = stack
         .gateway
         .client
-        .get(format!("{}/api/v1/auth/.well-known/jwks.json", stack.auth_address))
+        .get(format!(
+            "{}/api/v1/auth/.well-known/jwks.json",
+            stack.auth_address
+        ))
         .bearer_auth(&revoked)
         .send()
         .await
@@ -138,7 +141,9 @@ async fn a_bad_token_cookie_on_a_public_route_is_anonymous_and_cleared() {
         .client
         .post(stack.url("/api/v1/user/signup"))
         .header("cookie", format!("token={revoked}"))
-        .json(&json!({ "name": "Fresh Start", "email": email, "password": crate::helpers::PASSWORD }))
+        .json(
+            &json!({ "name": "Fresh Start", "email": email, "password": crate::helpers::PASSWORD }),
+        )
         .send()
         .await
         .unwrap();
@@ -221,7 +226,10 @@ async fn a_revoked_token_never_reads_a_draft_through_the_gateway_or_at_course_se
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    assert!(clears_token(&res), "course-service did not clear the cookie");
+    assert!(
+        clears_token(&res),
+        "course-service did not clear the cookie"
+    );
     let res = stack
         .gateway
         .client

@@ -23,10 +23,22 @@ async fn allow_head_and_options_hold_at_the_gateway_and_at_the_services() {
         // (path, its Allow, a method it does not have)
         ("/api/v1/healthcheck", "GET, HEAD, OPTIONS", Method::DELETE),
         ("/api/v1/openapi.json", "GET, HEAD, OPTIONS", Method::POST),
-        ("/api/v1/auth/.well-known/jwks.json", "GET, HEAD, OPTIONS", Method::PUT),
-        ("/api/v1/user/profile", "GET, HEAD, PATCH, OPTIONS", Method::PUT),
+        (
+            "/api/v1/auth/.well-known/jwks.json",
+            "GET, HEAD, OPTIONS",
+            Method::PUT,
+        ),
+        (
+            "/api/v1/user/profile",
+            "GET, HEAD, PATCH, OPTIONS",
+            Method::PUT,
+        ),
         ("/api/v1/user/signin", "POST, OPTIONS", Method::GET),
-        ("/api/v1/courses/published", "GET, HEAD, OPTIONS", Method::POST),
+        (
+            "/api/v1/courses/published",
+            "GET, HEAD, OPTIONS",
+            Method::POST,
+        ),
         (
             "/api/v1/courses/0123456789abcdef01234567",
             "GET, HEAD, PATCH, DELETE, OPTIONS",
@@ -63,6 +75,9 @@ async fn allow_head_and_options_hold_at_the_gateway_and_at_the_services() {
         assert_eq!(get.status(), 200, "GET {path}");
         let head = call(&stack, Method::HEAD, path).await;
         assert_eq!(head.status(), 200, "HEAD {path}");
-        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} had a body");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} had a body"
+        );
     }
 }

@@ -61,11 +61,7 @@ async fn report(req: HttpRequest, mut body: web::Payload) -> HttpResponse {
     // The cookies as the service's actix-web reads them (percent-decoded, as services do).
     let cookies: Vec<Value> = req
         .cookies()
-        .map(|c| {
-            c.iter()
-                .map(|c| json!([c.name(), c.value()]))
-                .collect()
-        })
+        .map(|c| c.iter().map(|c| json!([c.name(), c.value()])).collect())
         .unwrap_or_default();
     let peer_port = req.peer_addr().map(|a| a.port());
     HttpResponse::Ok()

@@ -170,7 +170,10 @@ mod tests {
             t.allow("/api/v1/courses/abc").unwrap(),
             "GET, HEAD, PATCH, DELETE, OPTIONS"
         );
-        assert_eq!(t.allow("/api/v1/courses").unwrap(), "GET, HEAD, POST, OPTIONS");
+        assert_eq!(
+            t.allow("/api/v1/courses").unwrap(),
+            "GET, HEAD, POST, OPTIONS"
+        );
         assert_eq!(t.allow("/docs/index.css").unwrap(), "GET, HEAD, OPTIONS");
         assert_eq!(t.allow("/healthz").unwrap(), "GET, HEAD, OPTIONS");
     }
