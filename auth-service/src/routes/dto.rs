@@ -197,7 +197,7 @@ pub struct ProfileForm {
     #[schema(nullable = false)]
     pub bio: Option<String>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `AVATAR_MAX_BYTES` (5 MB).
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*")]
     #[schema(nullable = false)]
     pub avatar: Option<Vec<u8>>,
 }

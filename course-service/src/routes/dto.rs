@@ -216,7 +216,7 @@ pub struct NewCourseForm {
     #[schema(nullable = false)]
     pub level: Option<Level>,
     /// JPEG, PNG, WebP or GIF (by magic bytes), at most `THUMBNAIL_MAX_BYTES` (5 MB).
-    #[schema(value_type = String, format = Binary, content_media_type = "image/*", min_length = 1)]
+    #[schema(value_type = String, format = Binary, content_media_type = "image/*")]
     pub thumbnail: Vec<u8>,
 }
 
@@ -258,7 +258,7 @@ pub struct CourseForm {
     pub price: Option<String>,
     #[schema(nullable = false)]
     pub level: Option<Level>,
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*", min_length = 1)]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "image/*")]
     #[schema(nullable = false)]
     pub thumbnail: Option<Vec<u8>>,
 }
@@ -319,7 +319,7 @@ pub struct NewLectureForm {
     #[schema(nullable = false)]
     pub is_preview: Option<String>,
     /// MP4 or WebM (by magic bytes) with a readable duration, at most `VIDEO_MAX_BYTES` (1 GB).
-    #[schema(value_type = String, format = Binary, content_media_type = "video/*", min_length = 1)]
+    #[schema(value_type = String, format = Binary, content_media_type = "video/*")]
     pub video: Vec<u8>,
 }
 
@@ -346,7 +346,7 @@ pub struct LectureForm {
     #[schema(pattern = "^(true|false)$")]
     #[schema(nullable = false)]
     pub is_preview: Option<String>,
-    #[schema(value_type = Option<String>, format = Binary, content_media_type = "video/*", min_length = 1)]
+    #[schema(value_type = Option<String>, format = Binary, content_media_type = "video/*")]
     #[schema(nullable = false)]
     pub video: Option<Vec<u8>>,
 }
