@@ -58,17 +58,19 @@ except m.PackageNotFoundError: pass' "${name%%\[*}")"
 # the middle of a run. Falls back to python3 with a warning. Sets ST to the `st` executable.
 ensure_schemathesis() {
   local venv="$ROOT/.venv-contract" python="" candidate
-  for candidate in python3.13 python3.12; do
+  # pyenv's shims only answer for the active version, so its installed versions are tried by path too.
+  for candidate in python3.13 python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+    # The last that runs wins: pyenv's versions sort oldest first.
     if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
       python="$candidate"
-      break
     fi
   done
   if [[ -z "$python" ]]; then
     warn "no Python 3.12+ found: schemathesis runs on $(python3 --version 2>&1), where CPython 3.11 may fail mid-run"
     python=python3
   fi
-  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1 ||
+    { [[ "$python" != python3 ]] && ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }; then
     log "creating the schemathesis venv at ${venv#"$ROOT"/} ($("$python" --version 2>&1))"
     rm -rf "$venv"
     "$python" -m venv "$venv" || die "$python -m venv failed"
