@@ -37,9 +37,9 @@ async fn report(state: &AppState) -> HttpResponse {
     let services = futures_util::future::join_all(
         Upstream::ALL
             .iter()
-            .map(|u| check_service(&state, *u, bound)),
+            .map(|u| check_service(state, *u, bound)),
     );
-    let (services, redis) = tokio::join!(services, check_redis(&state, bound));
+    let (services, redis) = tokio::join!(services, check_redis(state, bound));
     let mut report = serde_json::Map::new();
     let mongo_checks: Vec<bool> = services.iter().filter_map(|(_, c)| c.mongo).collect();
     let databases_ok = !mongo_checks.is_empty() && mongo_checks.iter().all(|ok| *ok);

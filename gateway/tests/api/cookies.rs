@@ -80,7 +80,7 @@ async fn duplicate_and_disguised_token_cookies_never_reach_a_service() {
         format!("token={valid}; token={revoked}; lang=en"),
         format!("%74oken={revoked}; lang=en"),
         format!("TOKEN={revoked}; lang=en"),
-        format!("refresh_token=r1; refresh%5Ftoken=r2; lang=en"),
+        "refresh_token=r1; refresh%5Ftoken=r2; lang=en".to_owned(),
     ] {
         let (_, seen) = seen_with_cookie(&stack, &cookie).await;
         assert_eq!(seen["headers"]["cookie"], "lang=en", "{cookie}");
