@@ -1,17 +1,21 @@
 //! Builds the application through the shared skeleton: prepares the stores lazily (MongoDB and Redis may
 //! still be down), starts the background tasks, and binds the HTTP server (port 0 in tests). The start-up
 //! work that needs MongoDB (indexes, the signing key, the configured admin) is retried in the background
-//! until it succeeds; until then `/readyz` reports `mongodb` failing and nothing can be signed.
+//! until it succeeds; until then `/readyz` reports `mongodb` failing and every other route answers 503.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use actix_web::web;
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
 use anyhow::Context;
 use redis::aio::ConnectionManager;
+use shared::error::{ApiError, ErrorCode};
 use shared::events::{Consumer, Publisher};
-use shared::http::BoundServer;
+use shared::http::{BoundServer, Listen};
 use shared::internal_auth::ServiceToken;
 use shared::jwks::{JwkSet, Verifier, VerifierConfig};
 use shared::media::LocalDiskStore;
@@ -107,16 +111,17 @@ impl Application {
         let s = &state.settings.service;
         let data = web::Data::new(state.clone());
         let token = web::Data::new(ServiceToken(s.internal_api_token.clone()));
-        let server = BoundServer::bind_with(
-            &s.host,
-            s.port,
-            state.settings.json_limit_bytes,
-            move |cfg| {
-                cfg.app_data(data.clone())
-                    .app_data(token.clone())
-                    .configure(routes::configure);
-            },
-        )
+        let listen = Listen {
+            host: &s.host,
+            port: s.port,
+            json_limit_bytes: state.settings.json_limit_bytes,
+            workers: None,
+        };
+        let server = BoundServer::bind_with_middleware(&listen, until_prepared, move |cfg| {
+            cfg.app_data(data.clone())
+                .app_data(token.clone())
+                .configure(routes::configure);
+        })
         .with_context(|| format!("binding {}:{}", s.host, s.port))?;
         let server = server.on_stop(move || {
             let _ = shutdown.send(true);
@@ -137,6 +142,25 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.run_until_stopped().await
     }
+}
+
+/// Until the start-up work is done nothing can be signed and the unique indexes may be missing, so every
+/// route but the probes answers 503 (retry shortly) instead of half-working.
+async fn until_prepared(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let prepared = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.prepared.load(Ordering::Acquire));
+    if prepared || matches!(req.path(), "/healthz" | "/readyz") {
+        return next.call(req).await;
+    }
+    let refusal = ApiError::new(
+        ErrorCode::ServiceUnavailable,
+        "The service is starting, please retry shortly",
+    );
+    Ok(req.into_response(refusal.error_response()))
 }
 
 async fn spawn_background(

@@ -3,6 +3,7 @@
 //! and mounts the routes. The background tasks stop when the server does.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use actix_web::web;
 use anyhow::Context;
@@ -57,6 +58,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         users,
         outbox_notify: Arc::new(Notify::new()),
         redis: redis.clone(),
+        indexed: Arc::default(),
     };
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -115,9 +117,12 @@ async fn spawn_background(
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let store = state.store.clone();
+    let indexed = state.indexed.clone();
     let stop = shutdown.clone();
     tokio::spawn(async move {
-        shared::background::retry_until_done("indexes", stop, || store.ensure_indexes()).await
+        let done =
+            shared::background::retry_until_done("indexes", stop, || store.ensure_indexes()).await;
+        indexed.store(done, Ordering::Release);
     });
     let prefix = &state.settings.service.redis_prefix;
     let publisher = Publisher::new(redis, prefix.clone());

@@ -241,7 +241,8 @@ impl CourseService {
         )
     }
 
-    /// Starts course-service with [`CourseService::vars`] and `overrides` (which win).
+    /// Starts course-service with [`CourseService::vars`] and `overrides` (which win), and waits until its
+    /// `/readyz` answers 200.
     pub async fn spawn(
         prefix: &str,
         internal_token: &str,
@@ -262,6 +263,14 @@ impl CourseService {
             .unwrap_or_else(|e| panic!("course-service failed to start: {e:#}"));
         let address = format!("http://127.0.0.1:{}", server.port());
         tokio::spawn(server.run_until_stopped());
+        // Ready means its indexes are in place: the unique ones keep enrolments from doubling.
+        let client = Client::new();
+        let readyz = format!("{address}/readyz");
+        eventually(RECOVERY_TIMEOUT, "course-service ready", async || {
+            let res = client.get(&readyz).send().await.ok()?;
+            (res.status() == 200).then_some(())
+        })
+        .await;
         Self {
             address,
             db,
@@ -269,7 +278,7 @@ impl CourseService {
             prefix: prefix.to_owned(),
             internal_token: internal_token.to_owned(),
             redis_url: vars.get("REDIS_URL").cloned().unwrap_or_default(),
-            client: Client::new(),
+            client,
         }
     }
 

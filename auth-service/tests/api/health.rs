@@ -2,7 +2,10 @@
 
 use serde_json::{Value, json};
 
-use test_support::{MONGO, REDIS, assert_health_contract};
+use test_support::{
+    MONGO, REDIS, TcpProxy, assert_health_contract, assert_live, assert_recovers_when_back, email,
+    required_env,
+};
 
 use crate::helpers::{spawn_app, spawn_for_health};
 
@@ -116,4 +119,28 @@ async fn an_unexpected_failure_is_a_500_envelope_that_leaks_nothing() {
     assert_eq!(body["message"], "Internal server error");
     assert!(!text.contains("wizard") && !text.contains("role") && !text.contains("bson"));
     assert!(body["requestId"].is_string());
+}
+
+#[tokio::test]
+async fn while_its_start_up_work_waits_for_mongodb_every_route_but_the_probes_is_503() {
+    let proxy = TcpProxy::in_front_of(&required_env("MONGO_URI"), false).await;
+    let app = spawn_for_health(&[("MONGO_URI", &MONGO.url_via(&proxy))]).await;
+    assert_live(&app).await;
+    let sign_up = async || {
+        app.client
+            .post(app.url("/api/v1/user/signup"))
+            .json(&json!({ "name": "Early Bird", "email": email(), "password": "passw0rd-long" }))
+            .send()
+            .await
+            .unwrap()
+    };
+    let res = sign_up().await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "SERVICE_UNAVAILABLE", "{body}");
+    assert!(body["requestId"].is_string(), "{body}");
+
+    proxy.open();
+    assert_recovers_when_back(&app, MONGO, &[MONGO, REDIS]).await;
+    assert_eq!(sign_up().await.status(), 201);
 }

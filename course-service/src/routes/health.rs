@@ -1,4 +1,7 @@
-//! Liveness (`/healthz`) and readiness (`/readyz`: MongoDB and Redis answer within a bound).
+//! Liveness (`/healthz`) and readiness (`/readyz`: MongoDB answers and the indexes are in place, Redis
+//! answers, each within a bound).
+
+use std::sync::atomic::Ordering;
 
 use actix_web::{HttpResponse, web};
 
@@ -10,11 +13,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/readyz").get(readyz));
 }
 
-/// `GET /readyz`: 200 when MongoDB and Redis answer, 503 naming the ones that do not.
+/// `GET /readyz`: 200 when MongoDB (with the indexes built) and Redis answer, 503 naming the ones that do
+/// not.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    use shared::stores::{mongo_probe, redis_probe};
+    use shared::stores::{MONGODB_CHECK, mongo_probe, redis_probe};
+    let (_, ping) = mongo_probe(&state.store.db);
+    let mongodb = async {
+        ping.await?;
+        if state.indexed.load(Ordering::Acquire) {
+            Ok(())
+        } else {
+            Err("indexes not in place yet".to_owned())
+        }
+    };
     shared::http::readiness(vec![
-        mongo_probe(&state.store.db),
+        (MONGODB_CHECK, Box::pin(mongodb)),
         redis_probe(&state.redis),
     ])
     .await

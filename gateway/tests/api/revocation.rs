@@ -1,13 +1,12 @@
 //! Revocation at the gateway: a logged-out token stops within a second, logout-all stops every earlier
 //! token, and a gateway that cannot reach Redis answers 503 on authenticated routes while public ones work.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use test_support::{closed_port, eventually, send_json};
+use test_support::{REDIS, TcpProxy, eventually, required_env, send_json};
 
-use crate::helpers::{Options, PASSWORD, browser, email, spawn, spawn_with};
+use crate::helpers::{Options, PASSWORD, Stack, browser, email, spawn, spawn_with};
 
 #[tokio::test]
 async fn a_logged_out_token_is_refused_within_a_second() {
@@ -79,69 +78,22 @@ async fn logout_all_refuses_every_earlier_token() {
     }
 }
 
-/// A Redis server of the test's own, so that stopping it disturbs nobody else.
-struct OwnRedis {
-    child: Child,
-    url: String,
-}
-
-impl OwnRedis {
-    async fn start() -> Self {
-        let port = closed_port();
-        // The child is owned by the returned guard, whose Drop kills and reaps it.
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (scripts/test installs it)");
-        let redis = Self {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        eventually(
-            Duration::from_secs(2),
-            &format!("redis-server listening on port {port}"),
-            async || {
-                std::net::TcpStream::connect(("127.0.0.1", port))
-                    .ok()
-                    .map(drop)
-            },
-        )
-        .await;
-        redis
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// The stack with auth-service and the gateway reaching Redis through `redis`, a proxy the test closes to
+/// take Redis away from them (and from nobody else).
+async fn spawn_behind(redis: &TcpProxy) -> Stack {
+    let url = REDIS.url_via(redis);
+    spawn_with(
+        Options::default()
+            .gateway("REDIS_URL", url.clone())
+            .auth("REDIS_URL", url),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_work() {
-    let mut redis = OwnRedis::start().await;
-    let stack = spawn_with(
-        Options::default()
-            .gateway("REDIS_URL", redis.url.clone())
-            .auth("REDIS_URL", redis.url.clone()),
-    )
-    .await;
+    let redis = TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await;
+    let stack = spawn_behind(&redis).await;
     let jar = browser();
     stack.sign_up(&jar, "student").await;
     assert_eq!(
@@ -153,7 +105,7 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
         200
     );
 
-    redis.stop();
+    redis.close();
     eventually(
         Duration::from_millis(3000),
         "an authenticated request refused with 503",
@@ -180,14 +132,9 @@ async fn with_redis_stopped_authenticated_routes_are_503_and_public_ones_still_w
 
 #[tokio::test]
 async fn fail_open_mode_accepts_tokens_while_redis_is_unreachable() {
-    let mut redis = OwnRedis::start().await;
-    // The stack's gateway fails closed; a replica of it on the same Redis fails open.
-    let stack = spawn_with(
-        Options::default()
-            .gateway("REDIS_URL", redis.url.clone())
-            .auth("REDIS_URL", redis.url.clone()),
-    )
-    .await;
+    let redis = TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await;
+    // The stack's gateway fails closed; a replica of it behind the same proxy fails open.
+    let stack = spawn_behind(&redis).await;
     let fail_open = stack.replica(&[("REVOCATION_FAIL_OPEN", "true")]).await;
     let token = stack.token("student").await;
     let progress = |gateway: &test_support::TestClient| {
@@ -198,9 +145,9 @@ async fn fail_open_mode_accepts_tokens_while_redis_is_unreachable() {
             .send()
     };
     assert_eq!(progress(&fail_open).await.unwrap().status(), 200);
-    redis.stop();
+    redis.close();
     // Proof that the revocation copies are no longer trusted: the same request to the gateway that fails
-    // closed is refused. Both lost their subscription when the one Redis stopped.
+    // closed is refused. Both lost their subscription when the proxy closed.
     eventually(
         Duration::from_secs(3),
         "the fail-closed gateway refusing with 503",
