@@ -52,7 +52,8 @@ struct CreateBody {
     request_body = CreateBody,
     responses(
         (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKey/id")))))),
-        (status = 400, description = "Validation error, or too many keys", body = ErrorEnvelope),
+        (status = 400, description = "Validation error", body = ErrorEnvelope),
+        (status = 409, description = "Too many keys (revoke one first)", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),

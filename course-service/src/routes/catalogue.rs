@@ -152,7 +152,8 @@ impl utoipa::ToSchema for SearchFilters {}
 impl utoipa::PartialSchema for SearchFilters {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         const TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
-        const PRICE: &str = r"^((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)$";
+        // Blank values count as absent, and values are trimmed, as `given` does.
+        const PRICE: &str = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$";
         let text = |max: u32| json!({ "type": "string", "maxLength": max, "pattern": TEXT });
         let present = |name: &str, schema: serde_json::Value| json!({ "required": [name], "properties": { name: schema } });
         let filled = json!({ "type": "string", "pattern": r"[^\s]" });
@@ -168,7 +169,7 @@ impl utoipa::PartialSchema for SearchFilters {
                 "level": level,
                 "minPrice": price,
                 "maxPrice": price,
-                "sortBy": { "type": "string", "enum": ["newest", "price-asc", "price-desc", "title"] },
+                "sortBy": { "type": "string", "pattern": r"^\s*(newest|price-asc|price-desc|title)?\s*$" },
                 "page": { "type": "integer", "minimum": 1, "maximum": 1_000_000 },
                 "limit": { "type": "integer", "minimum": 1, "maximum": 100 },
             },
