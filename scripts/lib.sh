@@ -7,6 +7,8 @@ SECANTUSDB_VERSION="0.7.0b3"
 AIOSMTPD_VERSION="1.4.6"
 # moto's S3 server: the S3-compatible store course-service's `s3` feature is tested against.
 MOTO_VERSION="5.2.5"
+# schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
+SCHEMATHESIS_VERSION="4.32.5"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -54,6 +56,39 @@ except m.PackageNotFoundError: pass' "${name%%\[*}")"
     log "pip install ${wanted[*]}"
     "$VENV/bin/pip" install --disable-pip-version-check --quiet "${wanted[@]}"
   fi
+}
+
+# schemathesis gets a venv of its own (.venv-contract) on the newest Python 3.12+ found: on CPython 3.11
+# hypothesis's lambda descriptions hit "AST constructor recursion depth mismatch" (a 3.11 parser bug) in
+# the middle of a run. Falls back to python3 with a warning. Sets ST to the `st` executable.
+ensure_schemathesis() {
+  local venv="$ROOT/.venv-contract" python="" candidate
+  # pyenv's shims only answer for the active version, so its installed versions are tried by path too.
+  for candidate in python3.13 python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+    # The last that runs wins: pyenv's versions sort oldest first.
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+      python="$candidate"
+    fi
+  done
+  if [[ -z "$python" ]]; then
+    warn "no Python 3.12+ found: schemathesis runs on $(python3 --version 2>&1), where CPython 3.11 may fail mid-run"
+    python=python3
+  fi
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1 ||
+    { [[ "$python" != python3 ]] && ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; }; then
+    log "creating the schemathesis venv at ${venv#"$ROOT"/} ($("$python" --version 2>&1))"
+    rm -rf "$venv"
+    "$python" -m venv "$venv" || die "$python -m venv failed"
+  fi
+  local have
+  have="$("$venv/bin/python" -c 'import importlib.metadata as m
+try: print(m.version("schemathesis"))
+except m.PackageNotFoundError: pass')"
+  if [[ "$have" != "$SCHEMATHESIS_VERSION" ]]; then
+    log "pip install schemathesis==$SCHEMATHESIS_VERSION"
+    "$venv/bin/pip" install --disable-pip-version-check --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  ST="$venv/bin/st"
 }
 
 # Prints N distinct free loopback ports (bound once, then released).

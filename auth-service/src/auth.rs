@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use shared::claims::{AccessClaims, Role};
 use shared::credentials::Presented;
 use shared::error::{ApiError, ErrorCode};
@@ -126,8 +126,10 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// The caller, if any valid credentials were sent; bad credentials count as none, but a failure to check
-/// them (Redis or the database down) is an error, never a silent "anonymous".
+/// The caller, if any credentials were sent, with the platform's rule for bad ones (docs/gateway.md, "One
+/// answer to bad credentials"): a bad bearer token or API key is refused (401) on every route, public ones
+/// included; a bad `token` cookie counts as none and the response clears it (`shared::http`). A failure to
+/// check them (Redis or the database down) is an error, never a silent "anonymous".
 pub struct MaybeUser(pub Option<CurrentUser>);
 
 impl FromRequest for MaybeUser {
@@ -135,12 +137,18 @@ impl FromRequest for MaybeUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let from_cookie = Presented::from_request(req).is_cookie();
         let fut = CurrentUser::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             match fut.await {
                 Ok(user) => Ok(Self(Some(user))),
-                Err(e @ (AuthError::Unexpected(_) | AuthError::Api(_))) => Err(e),
-                Err(_) => Ok(Self(None)),
+                Err(AuthError::NotLoggedIn) => Ok(Self(None)),
+                Err(AuthError::BadToken(_) | AuthError::AccountInactive) if from_cookie => {
+                    req.extensions_mut().insert(shared::http::ClearAccessCookie);
+                    Ok(Self(None))
+                }
+                Err(e) => Err(e),
             }
         })
     }

@@ -62,15 +62,20 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     };
 
     let (shutdown, shutdown_rx) = watch::channel(false);
-    spawn_background(&state, redis, shutdown_rx).await?;
+    spawn_background(&state, redis.clone(), shutdown_rx).await?;
 
     let s = &settings.service;
     let data = web::Data::new(state);
     let verifier = web::Data::new(verifier);
+    let revocations = web::Data::new(shared::revocation::RevocationReader::new(
+        redis.clone(),
+        s.redis_prefix.clone(),
+    ));
     let token = web::Data::new(ServiceToken(s.internal_api_token.clone()));
     let server = BoundServer::bind_with(&s.host, s.port, settings.json_limit_bytes, move |cfg| {
         cfg.app_data(data.clone())
             .app_data(verifier.clone())
+            .app_data(revocations.clone())
             .app_data(token.clone())
             .configure(routes::configure);
     })

@@ -18,6 +18,20 @@ use crate::error::GatewayError;
 use crate::revocation::Revocations;
 use crate::routing::Route;
 
+/// The credentials of a request in the one order (`shared::credentials`), the `token` cookie read as the
+/// client sent it: a decoded value is never what the client's cookie said (see `cookies`).
+pub fn presented(req: &HttpRequest) -> Presented {
+    let api_key = req
+        .headers()
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok());
+    Presented::choose(
+        api_key,
+        shared::http::bearer_token(req),
+        crate::cookies::raw_value(req, ACCESS_COOKIE),
+    )
+}
+
 /// A verified caller.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -90,9 +104,8 @@ impl Authenticator<'_> {
             },
             Err(refused) => {
                 if may_refresh
-                    && let Some(refresh) =
-                        req.cookie(REFRESH_COOKIE).filter(|c| !c.value().is_empty())
-                    && let Some(identity) = self.refresh(refresh.value()).await
+                    && let Some(refresh) = crate::cookies::raw_value(req, REFRESH_COOKIE)
+                    && let Some(identity) = self.refresh(refresh).await
                 {
                     return identity;
                 }
@@ -101,6 +114,30 @@ impl Authenticator<'_> {
                     ..Identity::default()
                 }
             }
+        }
+    }
+
+    /// The rule for bad credentials on the gateway's own public routes (its OpenAPI document, the platform
+    /// health report): a bad bearer token or API key is refused, a bad cookie is to be cleared (`Ok(true)`).
+    /// Credentials that cannot be judged right now do not stop a public route.
+    pub async fn judge_on_public_route(&self, req: &HttpRequest) -> Result<bool, GatewayError> {
+        let presented = presented(req);
+        let outcome = match &presented {
+            Presented::None => return Ok(false),
+            Presented::ApiKey(key) => self.api_keys.principal(key, self).await.map(drop),
+            Presented::Bearer(token) | Presented::Cookie(token) => {
+                self.verify(token).await.map(drop)
+            }
+        };
+        match outcome {
+            Err(e @ (GatewayError::BadCredentials(_) | GatewayError::AccountInactive)) => {
+                if presented.is_cookie() {
+                    Ok(true)
+                } else {
+                    Err(e)
+                }
+            }
+            _ => Ok(false),
         }
     }
 

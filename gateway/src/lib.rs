@@ -2,6 +2,7 @@
 
 pub mod client_ip;
 pub mod config;
+pub mod cookies;
 pub mod cors;
 pub mod docs;
 pub mod edge;

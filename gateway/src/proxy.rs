@@ -37,7 +37,7 @@ pub async fn proxy(
     });
     // Formatted once: the limiter and the forwarded headers both need it as text.
     let ip = caller_ip(&req, &state).to_string();
-    let presented = Presented::from_request(&req);
+    let presented = crate::identity::presented(&req);
     if refused_by_origin(&req, &state, &presented) {
         return error_response(
             GatewayError::Forbidden("Cross-origin request from an origin that is not allowed")
@@ -66,16 +66,37 @@ pub async fn proxy(
         refused,
         set_cookies,
     } = identity;
-    let forwarded = match (&principal, route.public) {
+    // Credentials that were judged and found bad (not merely impossible to judge right now).
+    let judged_bad = matches!(
+        refused,
+        Some(GatewayError::BadCredentials(_) | GatewayError::AccountInactive)
+    );
+    // auth-service judges credentials the gateway could not judge itself (it checks the same state).
+    let original_credentials = principal.is_none()
+        && route.upstream == Upstream::Auth
+        && !matches!(presented, Presented::None)
+        && !judged_bad;
+    // A bad `token` cookie on a public route: the anonymous answer, and the browser is told to drop the
+    // cookie (it is HttpOnly, so the page cannot).
+    let clear_cookie = principal.is_none() && judged_bad && presented.is_cookie();
+    let answer_now = match (&principal, route.public) {
+        (Some(_), _) => None,
         // Anonymous on a protected route: the reason the credentials were refused, if any were sent.
-        (None, false) => Err(refused.unwrap_or(GatewayError::NotLoggedIn)),
-        _ => {
+        (None, false) => Some(refused.unwrap_or(GatewayError::NotLoggedIn)),
+        // One answer to a bad bearer token or API key on every route: the client sent it on purpose and
+        // must learn it is bad, not silently see the anonymous view.
+        (None, true) if judged_bad && !presented.is_cookie() && !route.refresh => refused,
+        (None, true) => None,
+    };
+    let forwarded = match answer_now {
+        Some(refused) => Err(refused),
+        None => {
             let call = Call {
                 req: &req,
                 state: &state,
                 route: &route,
-                presented: &presented,
                 principal: principal.as_ref(),
+                original_credentials,
                 refreshed: !set_cookies.is_empty(),
                 ip: &ip,
             };
@@ -90,6 +111,12 @@ pub async fn proxy(
         res.headers_mut()
             .append(actix_web::http::header::SET_COOKIE, cookie);
     }
+    if clear_cookie && route.public && !shared::http::sets_access_cookie(res.headers()) {
+        res.headers_mut().append(
+            actix_web::http::header::SET_COOKIE,
+            crate::cookies::clear_access(forwarded_proto(&req, &state) == "https"),
+        );
+    }
     res
 }
 
@@ -98,8 +125,9 @@ struct Call<'a> {
     req: &'a HttpRequest,
     state: &'a AppState,
     route: &'a Route,
-    presented: &'a Presented,
     principal: Option<&'a Principal>,
+    /// Pass the client's own credentials to auth-service (the gateway could not judge them).
+    original_credentials: bool,
     /// The session was rotated silently: the old refresh cookie must not reach a service.
     refreshed: bool,
     ip: &'a str,
@@ -112,8 +140,8 @@ impl Call<'_> {
             req,
             state,
             route,
-            presented,
             principal,
+            original_credentials,
             refreshed,
             ip,
         } = *self;
@@ -133,11 +161,8 @@ impl Call<'_> {
         let request_id = current_request_id().unwrap_or_default();
         let forwarding = Forwarding {
             bearer: principal.map(|p| p.token.as_str()),
-            // auth-service judges credentials the gateway could not accept itself (it checks the same state).
-            original_credentials: principal.is_none()
-                && route.upstream == Upstream::Auth
-                && !matches!(presented, Presented::None),
-            refresh_cookie: session_route && !refreshed && req.cookie(REFRESH_COOKIE).is_some(),
+            original_credentials,
+            refresh_cookie: session_route && !refreshed && crate::cookies::has(req, REFRESH_COOKIE),
             request_id: &request_id,
             client_ip: ip,
             proto: forwarded_proto(req, state),
@@ -264,7 +289,7 @@ pub fn forwarded_proto(req: &HttpRequest, state: &AppState) -> &'static str {
 fn refused_by_origin(req: &HttpRequest, state: &AppState, presented: &Presented) -> bool {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let cookie_auth = presented.is_cookie()
-        || (matches!(presented, Presented::None) && req.cookie(REFRESH_COOKIE).is_some());
+        || (matches!(presented, Presented::None) && crate::cookies::has(req, REFRESH_COOKIE));
     let origin = req.headers().get("origin");
     !safe && cookie_auth && origin.is_some_and(|o| !origin_allowed(&state.settings, o))
 }

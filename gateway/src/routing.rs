@@ -52,6 +52,9 @@ pub struct Route {
     pub webhook: bool,
     /// The bounded label metrics and the access log use for this route's group.
     pub group: &'static str,
+    /// `POST /auth/refresh-token`: the access token is expected to be expired there and is not consulted,
+    /// so bad access credentials are not refused (the refresh token is what auth-service judges).
+    pub refresh: bool,
 }
 
 /// The proxied groups' labels for metrics and the access log (never the raw path).
@@ -82,6 +85,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         exempt: false,
         silent_refresh: true,
         webhook: false,
+        refresh: false,
         group: GROUPS[0],
     };
     r.group = match segments.first().copied() {
@@ -104,6 +108,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ]
             );
             r.silent_refresh = !session_route;
+            r.refresh = post && segments.as_slice() == ["auth", "refresh-token"];
             r.credential = post
                 && matches!(
                     segments.as_slice(),
@@ -148,6 +153,20 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
             }
         }
         _ => return None,
+    }
+    // `OPTIONS` asks which methods a route has (the service answers 204 with `Allow`), and a method no
+    // route has (`TRACE`, ...) gets the service's 405 with `Allow`: neither reads or changes anything, so
+    // neither needs a login. CORS preflights never get here: the edge middleware answers them.
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ];
+    if !known.contains(method) {
+        r.public = true;
     }
     Some(r)
 }

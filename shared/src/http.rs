@@ -4,12 +4,15 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::{ApiError, ErrorCode, FieldError};
+
+mod allow;
+pub use allow::{AllowTable, allow_value};
 
 /// Header that carries the request id in and out.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -22,6 +25,28 @@ pub struct RouteLabel {
     pub route: &'static str,
     /// The service the request was forwarded to, or `-`.
     pub upstream: &'static str,
+}
+
+/// Request extension set by `shared::principal` when a bad `token` cookie was treated as anonymous: the
+/// response then carries a `Set-Cookie` that clears it (the cookie is HttpOnly, the page cannot).
+#[derive(Debug, Clone, Copy)]
+pub struct ClearAccessCookie;
+
+/// The `Set-Cookie` value that makes a browser drop the `token` cookie.
+pub fn clear_access_cookie(https: bool) -> HeaderValue {
+    HeaderValue::from_static(if https {
+        "token=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax"
+    } else {
+        "token=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax"
+    })
+}
+
+/// Whether a response already sets the `token` cookie (a sign-in or refresh): clearing it then would log
+/// the caller out again.
+pub fn sets_access_cookie(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get_all(header::SET_COOKIE)
+        .any(|v| v.as_bytes().starts_with(b"token="))
 }
 
 /// What the error renderer needs to know about the request being served.
@@ -68,7 +93,7 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let _in_flight = crate::metrics::InFlight::start();
-    let method = crate::metrics::method_label(req.method());
+    let method_label = crate::metrics::method_label(req.method());
     let incoming = req
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -102,6 +127,34 @@ pub async fn request_context(
     {
         crate::telemetry::set_parent_from_traceparent(&span, parent);
     }
+    // A service without a table of its own still has its health routes.
+    static HEALTH_ONLY: std::sync::LazyLock<AllowTable> = std::sync::LazyLock::new(AllowTable::new);
+    let allow = match req.app_data::<web::Data<AllowTable>>() {
+        Some(table) => table.allow(req.path()),
+        None => HEALTH_ONLY.allow(req.path()),
+    };
+    let mut req = req;
+    let method = req.method().clone();
+    // OPTIONS without Origin is a question about the resource, not a CORS preflight (the gateway answers
+    // those): 204 with the methods it has.
+    if method == Method::OPTIONS
+        && !req.headers().contains_key(header::ORIGIN)
+        && let Some(allow) = &allow
+    {
+        let res = HttpResponse::NoContent()
+            .insert_header((header::ALLOW, allow.as_str()))
+            .insert_header((
+                HeaderName::from_static(REQUEST_ID_HEADER),
+                request_id.as_str(),
+            ))
+            .finish();
+        return Ok(req.into_response(res));
+    }
+    // HEAD wherever GET works: routed as GET; actix-http still sends no body, since its codec noted
+    // the HEAD when it parsed the request.
+    if method == Method::HEAD && allow.as_deref().is_some_and(|a| a.starts_with("GET")) {
+        req.head_mut().method = Method::GET;
+    }
     let res = REQUEST_CONTEXT
         .scope(ctx, async move {
             let res = next.call(req).await?.map_into_boxed_body();
@@ -109,8 +162,11 @@ pub async fn request_context(
                 && !res.headers().contains_key(header::CONTENT_TYPE)
             {
                 let (req, _) = res.into_parts();
-                let body = ApiError::new(ErrorCode::MethodNotAllowed, "Method not allowed")
+                let mut body = ApiError::new(ErrorCode::MethodNotAllowed, "Method not allowed")
                     .error_response();
+                if let Some(allow) = allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+                    body.headers_mut().insert(header::ALLOW, allow);
+                }
                 return Ok(ServiceResponse::new(req, body));
             }
             Ok::<_, actix_web::Error>(res)
@@ -118,11 +174,17 @@ pub async fn request_context(
         .instrument_span(span)
         .await;
     let mut res = res?;
+    let clear_cookie = res.request().extensions().contains::<ClearAccessCookie>();
+    if clear_cookie && !sets_access_cookie(res.headers()) {
+        let https = res.request().connection_info().scheme() == "https";
+        res.headers_mut()
+            .append(header::SET_COOKIE, clear_access_cookie(https));
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    log_and_measure(&res, method, &request_id, started.elapsed());
+    log_and_measure(&res, method_label, &request_id, started.elapsed());
     Ok(res)
 }
 
@@ -179,12 +241,6 @@ impl ResponseError for ApiError {
         let ctx = REQUEST_CONTEXT.try_with(Clone::clone).ok();
         let request_id = ctx.as_ref().map(|c| c.request_id.as_str());
         let mut builder = HttpResponse::build(self.status_code());
-        if self.code == ErrorCode::MethodNotAllowed {
-            builder.insert_header((
-                header::ALLOW,
-                "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
-            ));
-        }
         if ctx.as_ref().is_some_and(|c| c.wants_problem) {
             builder
                 .content_type("application/problem+json")
@@ -522,6 +578,99 @@ mod tests {
         assert_ne!(accept_request_id(Some("bad id\n")), "bad id\n");
         assert_eq!(accept_request_id(None).len(), 36);
         assert_ne!(accept_request_id(Some(&"x".repeat(200))).len(), 200);
+    }
+
+    #[actix_web::test]
+    async fn allow_head_and_options_follow_the_routes_table() {
+        let table = AllowTable::new().route("/x", &[Method::GET, Method::PATCH]);
+        let app = atest::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .app_data(web::Data::new(table))
+                .service(
+                    web::resource("/x")
+                        .route(web::get().to(|| async { HttpResponse::Ok().body("hello") }))
+                        .route(web::patch().to(HttpResponse::NoContent)),
+                )
+                .default_service(web::to(not_found)),
+        )
+        .await;
+        let req = atest::TestRequest::delete().uri("/x").to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 405);
+        assert_eq!(
+            res.headers().get("allow").unwrap(),
+            "GET, HEAD, PATCH, OPTIONS"
+        );
+        let body: serde_json::Value = atest::read_body_json(res).await;
+        assert_eq!(body["error"], "METHOD_NOT_ALLOWED");
+
+        let req = atest::TestRequest::default()
+            .method(Method::HEAD)
+            .uri("/x")
+            .to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 200, "HEAD where GET works");
+
+        let req = atest::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/x")
+            .to_request();
+        let res = atest::call_service(&app, req).await;
+        assert_eq!(res.status(), 204);
+        assert_eq!(
+            res.headers().get("allow").unwrap(),
+            "GET, HEAD, PATCH, OPTIONS"
+        );
+        assert!(res.headers().contains_key("x-request-id"));
+
+        // A preflight is not answered here (the gateway's CORS layer does that).
+        let req = atest::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/x")
+            .insert_header(("origin", "http://localhost:5173"))
+            .to_request();
+        assert_eq!(atest::call_service(&app, req).await.status(), 405);
+
+        let req = atest::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/nowhere")
+            .to_request();
+        assert_eq!(atest::call_service(&app, req).await.status(), 404);
+    }
+
+    #[actix_web::test]
+    async fn a_marked_request_clears_the_access_cookie_unless_the_answer_sets_one() {
+        async fn marked(req: HttpRequest) -> HttpResponse {
+            req.extensions_mut().insert(ClearAccessCookie);
+            HttpResponse::Ok().finish()
+        }
+        async fn marked_but_signed_in(req: HttpRequest) -> HttpResponse {
+            req.extensions_mut().insert(ClearAccessCookie);
+            HttpResponse::Ok()
+                .insert_header((header::SET_COOKIE, "token=fresh; Path=/; HttpOnly"))
+                .finish()
+        }
+        let app = atest::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .route("/a", web::get().to(marked))
+                .route("/b", web::get().to(marked_but_signed_in)),
+        )
+        .await;
+        let res = atest::call_service(&app, atest::TestRequest::get().uri("/a").to_request()).await;
+        let cookies: Vec<_> = res.headers().get_all(header::SET_COOKIE).collect();
+        assert_eq!(cookies.len(), 1);
+        assert!(
+            cookies[0]
+                .to_str()
+                .unwrap()
+                .starts_with("token=; Path=/; Max-Age=0")
+        );
+        let res = atest::call_service(&app, atest::TestRequest::get().uri("/b").to_request()).await;
+        let cookies: Vec<_> = res.headers().get_all(header::SET_COOKIE).collect();
+        assert_eq!(cookies.len(), 1);
+        assert_eq!(cookies[0], "token=fresh; Path=/; HttpOnly");
     }
 
     async fn fails() -> Result<HttpResponse, ApiError> {

@@ -93,7 +93,12 @@ impl From<MediaError> for ApiError {
                 ErrorCode::UnsupportedMediaType,
                 format!("Unsupported file type: expected {}", expected.accepted()),
             ),
-            MediaError::Empty => ApiError::invalid_field("file", "File is empty"),
+            // No bytes are no image or video either: the same 415 as any file whose bytes do not match,
+            // so a request can be judged by its contents alone (an empty upload is a valid binary string).
+            MediaError::Empty => ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Unsupported file type: the file is empty",
+            ),
             MediaError::Multipart(_) => ApiError::invalid_field("file", "Invalid multipart upload"),
             // Keys are built by our code, so a bad one is our bug; i/o failures are ours too.
             MediaError::InvalidKey | MediaError::Io(_) | MediaError::Backend(_) => {

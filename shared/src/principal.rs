@@ -1,20 +1,24 @@
 //! Who is calling a service: the access token (bearer header or cookie `token`) verified with the
-//! service's own [`Verifier`] (defence in depth behind the gateway). Revocation is the gateway's job.
+//! service's own [`Verifier`] (defence in depth behind the gateway) and, when the app registers a
+//! `web::Data<RevocationReader>`, checked against revocation too.
 //!
 //! The handlers' app must register the verifier as `web::Data<Verifier>`. [`Principal`] is required (401
-//! without credentials); [`MaybePrincipal`] lets anonymous callers through but still refuses a token that
-//! is present and bad: a client holding an expired token learns to refresh instead of silently seeing the
-//! anonymous view.
+//! without credentials). [`MaybePrincipal`] lets anonymous callers through, with the gateway's rule for bad
+//! credentials: a bad bearer token or an API key (which only the gateway can resolve) is 401 `JWT token
+//! error` on every route, so a client holding an expired token learns to refresh instead of silently
+//! seeing the anonymous view; a bad `token` *cookie* gets the anonymous answer and a `Set-Cookie` that
+//! clears it (added by `shared::http::request_context`), since the browser cannot drop an HttpOnly cookie.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::claims::{AccessClaims, Role};
 use crate::credentials::Presented;
-use crate::error::{ApiError, NOT_LOGGED_IN};
+use crate::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR, NOT_LOGGED_IN};
+use crate::http::ClearAccessCookie;
 use crate::jwks::Verifier;
 
 pub use crate::credentials::ACCESS_COOKIE;
@@ -68,6 +72,46 @@ pub async fn authenticate(verifier: &Verifier, token: &str) -> Result<Principal,
     })
 }
 
+/// How long the revocation lookup may take before the request is refused with 503.
+#[cfg(feature = "redis")]
+const REVOCATION_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// 401 `JWT token error` when the token is revoked; 503 when that cannot be known.
+#[cfg(feature = "redis")]
+async fn check_revocation(
+    reader: &crate::revocation::RevocationReader,
+    claims: &AccessClaims,
+) -> Result<(), ApiError> {
+    let lookup = reader.is_revoked(&claims.jti, &claims.sub, claims.iat);
+    match tokio::time::timeout(REVOCATION_TIMEOUT, lookup).await {
+        Ok(Ok(false)) => Ok(()),
+        Ok(Ok(true)) => Err(bad_credentials("revoked")),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "revocation state unavailable");
+            Err(revocation_unavailable())
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = REVOCATION_TIMEOUT.as_millis(),
+                "revocation lookup timed out"
+            );
+            Err(revocation_unavailable())
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+fn revocation_unavailable() -> ApiError {
+    ApiError::new(
+        ErrorCode::ServiceUnavailable,
+        "Token revocation state is unavailable",
+    )
+}
+
+fn bad_credentials(reason: &str) -> ApiError {
+    ApiError::unauthorized(JWT_TOKEN_ERROR).with_details(serde_json::json!({ "reason": reason }))
+}
+
 type PrincipalFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 
 fn verifier(req: &HttpRequest) -> Result<Verifier, ApiError> {
@@ -79,17 +123,55 @@ fn verifier(req: &HttpRequest) -> Result<Verifier, ApiError> {
         })
 }
 
+/// Identifies the caller; `Err((error, from_cookie))` when credentials were sent and refused.
+fn identify(
+    req: &HttpRequest,
+) -> impl Future<Output = Result<Option<Principal>, (ApiError, bool)>> + use<> {
+    let presented = Presented::from_request(req);
+    let verifier = verifier(req);
+    #[cfg(feature = "redis")]
+    let revocations = req
+        .app_data::<web::Data<crate::revocation::RevocationReader>>()
+        .cloned();
+    async move {
+        let (token, from_cookie) = match presented {
+            Presented::None => return Ok(None),
+            // Only the gateway resolves API keys.
+            Presented::ApiKey(_) => return Err((bad_credentials("api_key_not_accepted"), false)),
+            Presented::Bearer(t) => (t, false),
+            Presented::Cookie(t) => (t, true),
+        };
+        let verifier = verifier.map_err(|e| (e, false))?;
+        let principal = authenticate(&verifier, &token)
+            .await
+            .map_err(|e| (e, from_cookie))?;
+        #[cfg(feature = "redis")]
+        if let Some(revocations) = revocations {
+            check_revocation(&revocations, &principal.claims)
+                .await
+                .map_err(|e| (e, from_cookie))?;
+        }
+        Ok(Some(principal))
+    }
+}
+
 impl FromRequest for MaybePrincipal {
     type Error = ApiError;
     type Future = PrincipalFuture<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = access_token(req);
-        let verifier = verifier(req);
+        let identified = identify(req);
+        let req = req.clone();
         Box::pin(async move {
-            match token {
-                None => Ok(Self(None)),
-                Some(token) => Ok(Self(Some(authenticate(&verifier?, &token).await?))),
+            match identified.await {
+                Ok(principal) => Ok(Self(principal)),
+                // A bad cookie: anonymous, and the response clears it. A cookie that cannot be judged right
+                // now (503) is not bad: the error stands.
+                Err((e, true)) if e.code == ErrorCode::Unauthorized => {
+                    req.extensions_mut().insert(ClearAccessCookie);
+                    Ok(Self(None))
+                }
+                Err((e, _)) => Err(e),
             }
         })
     }
@@ -99,12 +181,12 @@ impl FromRequest for Principal {
     type Error = ApiError;
     type Future = PrincipalFuture<Self>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let maybe = MaybePrincipal::from_request(req, payload);
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let identified = identify(req);
         Box::pin(async move {
-            maybe
-                .await?
-                .0
+            identified
+                .await
+                .map_err(|(e, _)| e)?
                 .ok_or_else(|| ApiError::unauthorized(NOT_LOGGED_IN))
         })
     }

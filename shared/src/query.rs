@@ -18,7 +18,8 @@ pub struct Page {
 impl Page {
     /// Parses raw `page`/`limit` strings; the error names the field.
     pub fn parse(page: Option<&str>, limit: Option<&str>) -> Result<Self, crate::error::ApiError> {
-        let page = match page.map(str::trim).filter(|s| !s.is_empty()) {
+        // A blank value is refused like any other non-number: `page=` is not "no page" to a schema.
+        let page = match page.map(str::trim) {
             None => 1,
             Some(p) => p
                 .parse::<u64>()
@@ -28,7 +29,7 @@ impl Page {
                     crate::error::ApiError::invalid_field("page", "page must be a positive integer")
                 })?,
         };
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
+        let limit = match limit.map(str::trim) {
             None => DEFAULT_LIMIT,
             Some(l) => l
                 .parse::<u64>()

@@ -39,6 +39,36 @@ pub fn is_before(iat: i64, not_before: Option<i64>) -> bool {
     not_before.is_some_and(|nbf| iat < nbf)
 }
 
+/// Reads the revocation state for a service that verifies tokens itself (`shared::principal`): the
+/// gateway keeps a live copy, a service asks Redis on each request that carries a token.
+#[cfg(feature = "redis")]
+#[derive(Clone)]
+pub struct RevocationReader {
+    redis: redis::aio::ConnectionManager,
+    prefix: String,
+}
+
+#[cfg(feature = "redis")]
+impl RevocationReader {
+    pub fn new(redis: redis::aio::ConnectionManager, prefix: impl Into<String>) -> Self {
+        Self {
+            redis,
+            prefix: prefix.into(),
+        }
+    }
+
+    /// Whether token `jti` of `user_id`, issued at `iat`, is revoked (one `MGET` of both keys).
+    pub async fn is_revoked(&self, jti: &str, user_id: &str, iat: i64) -> redis::RedisResult<bool> {
+        let mut conn = self.redis.clone();
+        let (token, not_before): (Option<String>, Option<i64>) = redis::cmd("MGET")
+            .arg(revoked_jti_key(&self.prefix, jti))
+            .arg(not_before_key(&self.prefix, user_id))
+            .query_async(&mut conn)
+            .await?;
+        Ok(token.is_some() || is_before(iat, not_before))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,9 @@ impl Email {
             return Err(BAD);
         }
         let (local, domain) = value.split_once('@').ok_or(BAD)?;
+        // No separate 64-octet limit on the local part (RFC 5321 has one): the whole address is bounded by 254,
+        // and a limit on one part of a string is one a JSON Schema pattern cannot state with the others.
         let local_ok = !local.is_empty()
-            && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")

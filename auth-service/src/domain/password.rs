@@ -1,4 +1,6 @@
-//! A new password that meets the policy: 8–72 bytes (bcrypt's limit, never truncated), a letter and a digit.
+//! A new password that meets the policy: 8–72 printable ASCII characters (so characters are bytes, and 72 is
+//! bcrypt's limit, never truncated), a letter and a digit. ASCII keeps the rule one a JSON Schema can state
+//! exactly (`maxLength` counts characters, bcrypt counts bytes).
 
 /// A plain-text password that passed the policy. Never logged: `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -22,7 +24,11 @@ impl Password {
         if raw.len() > Self::MAX_BYTES {
             return Err("Password must be at most 72 bytes long");
         }
-        if !raw.chars().any(char::is_alphabetic) || !raw.chars().any(|c| c.is_ascii_digit()) {
+        if !raw.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return Err("Password must use printable ASCII characters only");
+        }
+        if !raw.bytes().any(|b| b.is_ascii_alphabetic()) || !raw.bytes().any(|b| b.is_ascii_digit())
+        {
             return Err("Password must contain at least one letter and one number");
         }
         Ok(Self(raw.to_owned()))
@@ -52,6 +58,13 @@ mod tests {
         let s = format!("{}1", "€".repeat(24));
         assert_eq!(s.len(), 73);
         assert!(Password::parse(&s).is_err());
+    }
+
+    #[test]
+    fn only_printable_ascii_is_accepted() {
+        assert!(Password::parse("pässword1").is_err());
+        assert!(Password::parse("tab\tword1").is_err());
+        assert!(Password::parse("a space 1").is_ok());
     }
 
     #[test]

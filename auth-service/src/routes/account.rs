@@ -7,7 +7,7 @@ use serde::Deserialize;
 use shared::events::{EventEnvelope, USER_DELETED, UserDeleted};
 use utoipa::ToSchema;
 
-use super::openapi::{ErrorEnvelope, MessageResponse};
+use super::dto::{ErrorEnvelope, MessageResponse};
 use super::profile::remove_media;
 use super::respond;
 use crate::auth::CurrentUser;
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 struct DeleteAccountBody {
     /// The current password (re-authentication).
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, example = "correct-horse-1")]
     password: Option<String>,
 }
 

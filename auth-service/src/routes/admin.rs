@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
-use serde_json::json;
 use shared::claims::Role;
 use shared::query::{Page, escape_regex};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{ErrorEnvelope, UserListResponse, UserMessageResponse};
+use super::dto::{ErrorEnvelope, UserListResponse, UserMessageResponse};
 use super::signup::{create_account, parse_account};
 use crate::auth::AdminUser;
 use crate::error::{AuthError, AuthResult};
@@ -25,13 +24,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 struct InviteBody {
     /// 2–50 characters after trimming.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
     name: Option<String>,
     /// Stored trimmed and lower-case; must be unused.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
     /// 8–72 bytes with at least one letter and one digit.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
 }
 
@@ -65,26 +64,29 @@ async fn invite_admin(
     )?;
     let user = create_account(&state, &account, Role::Admin).await?;
     tracing::info!(user.id = %user.id, invited_by = %admin.0.user.id, "admin invited");
-    Ok(HttpResponseBuilder::new(StatusCode::CREATED).json(json!({
-        "success": true,
-        "message": "Admin user created successfully",
-        "user": user.public(),
-    })))
+    Ok(
+        HttpResponseBuilder::new(StatusCode::CREATED).json(UserMessageResponse {
+            success: true,
+            message: "Admin user created successfully".to_owned(),
+            user: user.public(),
+        }),
+    )
 }
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Page number, from 1 (default 1).
-    #[param(value_type = Option<u64>, minimum = 1)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     page: Option<String>,
     /// Page size, 1–100 (default 10).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// Only users with this role.
-    #[param(value_type = Option<super::openapi::Role>)]
+    #[param(value_type = Option<super::dto::Role>)]
     role: Option<String>,
     /// Literal text searched in names and e-mails (at most 100 characters).
+    #[param(max_length = 100)]
     q: Option<String>,
 }
 
@@ -132,14 +134,17 @@ async fn list_users(
         .list(&UserFilter { role, query_regex }, page.page, page.limit)
         .await?;
     let users: Vec<_> = users.iter().map(crate::domain::User::public).collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({ "success": true, "users": users, "pagination": page.meta(total) })))
+    Ok(HttpResponse::Ok().json(UserListResponse {
+        success: true,
+        users,
+        pagination: page.meta(total),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateUserBody {
-    #[schema(value_type = Option<super::openapi::Role>)]
+    #[schema(value_type = Option<super::dto::Role>)]
     role: Option<String>,
     is_active: Option<bool>,
 }
@@ -206,7 +211,11 @@ async fn update_user(
             .await?;
     }
     tracing::info!(user.id = %user_id, changed_by = %admin.0.user.id, "user updated by an admin");
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "User updated successfully", "user": updated.public() })))
+    Ok(HttpResponse::Ok().json(UserMessageResponse {
+        success: true,
+        message: "User updated successfully".to_owned(),
+        user: updated.public(),
+    }))
 }
 
 /// Creates an admin account from raw input (start-up bootstrap and the `create-admin` command).

@@ -3,10 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ApiKeyCreatedResponse, ApiKeyListResponse, ErrorEnvelope, MessageResponse};
+use super::dto::{
+    ApiKeyCreatedResponse, ApiKeyListResponse, ApiKeyView, CreatedApiKey, ErrorEnvelope,
+    MessageResponse,
+};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -25,20 +27,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// How many keys one user may hold.
 const MAX_KEYS_PER_USER: usize = 25;
 
-fn view(key: &ApiKey) -> serde_json::Value {
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "createdAt": key.created_at,
-        "lastUsedAt": key.last_used_at,
-    })
+fn view(key: &ApiKey) -> ApiKeyView {
+    ApiKeyView {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        prefix: key.prefix.clone(),
+        created_at: key.created_at,
+        last_used_at: key.last_used_at,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
 struct CreateBody {
     /// A label, 1–100 characters.
-    #[schema(value_type = String, example = "CI pipeline")]
+    #[schema(value_type = String, min_length = 1, max_length = 100, pattern = r"[^\s]", example = "CI pipeline")]
     name: Option<String>,
 }
 
@@ -49,8 +51,9 @@ struct CreateBody {
     tag = "api-keys",
     request_body = CreateBody,
     responses(
-        (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse),
-        (status = 400, description = "Validation error, or too many keys", body = ErrorEnvelope),
+        (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKey/id")))))),
+        (status = 400, description = "Validation error", body = ErrorEnvelope),
+        (status = 409, description = "Too many keys (revoke one first)", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
@@ -72,7 +75,7 @@ async fn create_api_key(
     }
     let existing = state.store.api_keys.list_for_user(&caller.user.id).await?;
     if existing.len() >= MAX_KEYS_PER_USER {
-        return Err(AuthError::BadRequest("Too many API keys; revoke one first"));
+        return Err(AuthError::Conflict("Too many API keys; revoke one first"));
     }
     let key = api_key()?;
     let stored = state
@@ -81,13 +84,21 @@ async fn create_api_key(
         .insert(&caller.user.id, name, &key[..8], &sha256_hex(&key))
         .await?;
     tracing::info!(user.id = %caller.user.id, api_key.id = %stored.id, "API key created");
-    let mut body = view(&stored);
-    body["key"] = json!(key);
-    Ok(HttpResponseBuilder::new(StatusCode::CREATED).json(json!({
-        "success": true,
-        "message": "API key created; it will not be shown again",
-        "apiKey": body,
-    })))
+    let created = CreatedApiKey {
+        id: stored.id,
+        name: stored.name,
+        prefix: stored.prefix,
+        created_at: stored.created_at,
+        last_used_at: stored.last_used_at,
+        key,
+    };
+    Ok(
+        HttpResponseBuilder::new(StatusCode::CREATED).json(ApiKeyCreatedResponse {
+            success: true,
+            message: "API key created; it will not be shown again".to_owned(),
+            api_key: created,
+        }),
+    )
 }
 
 /// Lists the caller's API keys (never the keys themselves).
@@ -96,7 +107,7 @@ async fn create_api_key(
     path = "/api/v1/auth/api-keys",
     tag = "api-keys",
     responses(
-        (status = 200, description = "The caller's keys", body = ApiKeyListResponse),
+        (status = 200, description = "The caller's keys", body = ApiKeyListResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKeys/0/id")))))),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
@@ -108,7 +119,10 @@ async fn list_api_keys(
 ) -> AuthResult<HttpResponse> {
     let keys = state.store.api_keys.list_for_user(&caller.user.id).await?;
     let keys: Vec<_> = keys.iter().map(view).collect();
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "apiKeys": keys })))
+    Ok(HttpResponse::Ok().json(ApiKeyListResponse {
+        success: true,
+        api_keys: keys,
+    }))
 }
 
 /// Revokes one of the caller's API keys; it stops working at once.
@@ -116,7 +130,7 @@ async fn list_api_keys(
     delete,
     path = "/api/v1/auth/api-keys/{keyId}",
     tag = "api-keys",
-    params(("keyId" = String, Path, description = "The key's id (ObjectId hex)")),
+    params(("keyId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "The key's id (ObjectId hex)")),
     responses(
         (status = 200, description = "Key revoked", body = MessageResponse),
         (status = 400, description = "Malformed key id", body = ErrorEnvelope),
@@ -146,5 +160,5 @@ async fn delete_api_key(
         .revoke_api_key(&deleted.id, &deleted.key_hash)
         .await?;
     tracing::info!(user.id = %caller.user.id, api_key.id = %deleted.id, "API key revoked");
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "API key revoked" })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok("API key revoked")))
 }

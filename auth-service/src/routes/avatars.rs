@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
 
-use super::openapi::ErrorEnvelope;
+use super::dto::ErrorEnvelope;
+use crate::auth::MaybeUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
 
@@ -40,11 +41,13 @@ fn content_type(file: &str) -> Option<&'static str> {
             ("image/webp"),
             ("image/gif"),
         )),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Avatar not found", body = ErrorEnvelope),
     ),
 )]
 async fn get_avatar(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     file: web::Path<String>,
 ) -> AuthResult<HttpResponse> {
     const MISSING: AuthError = AuthError::NotFound("Avatar not found");

@@ -3,7 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::openapi::Jwks;
+use super::dto::{ErrorEnvelope, Jwks};
+use crate::auth::MaybeUser;
 use crate::error::AuthResult;
 use crate::state::AppState;
 
@@ -16,9 +17,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/auth/.well-known/jwks.json",
     tag = "auth",
-    responses((status = 200, description = "The JSON Web Key Set", body = Jwks)),
+    responses(
+        (status = 200, description = "The JSON Web Key Set", body = Jwks),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+    ),
 )]
-async fn get_jwks(state: web::Data<AppState>) -> AuthResult<HttpResponse> {
+async fn get_jwks(state: web::Data<AppState>, _caller: MaybeUser) -> AuthResult<HttpResponse> {
     let jwks = state.tokens.keys.jwks()?;
     // Short caching: verifiers refetch on an unknown `kid` anyway, and rotation must spread quickly.
     Ok(HttpResponse::Ok()

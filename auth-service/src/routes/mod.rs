@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod api_keys;
 mod avatars;
+pub mod dto;
 mod health;
 mod internal;
 mod jwks;
@@ -24,6 +25,7 @@ pub use admin::create_admin_account;
 
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(openapi::allow_table()));
     cfg.configure(health::configure)
         .configure(internal::configure)
         .configure(openapi::configure_root)

@@ -3,11 +3,10 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
-use crate::auth::CurrentUser;
+use super::dto::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies;
 use crate::domain::{Email, Password};
 use crate::error::{AuthError, AuthResult};
@@ -28,10 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ChangePasswordBody {
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, example = "correct-horse-1")]
     current_password: Option<String>,
     /// 8–72 bytes with at least one letter and one digit; must differ from the current one.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     new_password: Option<String>,
 }
 
@@ -87,21 +86,26 @@ async fn change_password(
     tracing::info!(user.id = %user_id, "password changed; other sessions revoked");
 
     let mut response = HttpResponse::Ok();
-    let mut body = json!({ "success": true, "message": "Password changed successfully" });
+    let mut body = ChangePasswordResponse {
+        success: true,
+        message: "Password changed successfully".to_owned(),
+        token: None,
+        expires_in: None,
+    };
     if let Some(sid) = keep {
         let mut user = caller.user;
         user.tokens_not_before = Some(not_before);
         let access = refresh::access_token(&state, &user, &sid)?;
         response.cookie(cookies::access(&access.token, &state.settings));
-        body["token"] = json!(access.token);
-        body["expiresIn"] = json!(access.expires_in);
+        body.token = Some(access.token);
+        body.expires_in = Some(access.expires_in);
     }
     Ok(response.json(body))
 }
 
 #[derive(Deserialize, ToSchema)]
 struct ForgotPasswordBody {
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
 }
 
@@ -119,12 +123,14 @@ const FORGOT_MESSAGE: &str =
     responses(
         (status = 200, description = "Always the same body", body = MessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
     ),
 )]
 async fn forgot_password(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     body: web::Json<ForgotPasswordBody>,
 ) -> AuthResult<HttpResponse> {
     let raw = body
@@ -138,7 +144,7 @@ async fn forgot_password(
             tracing::error!(error.cause = ?e, "password reset mail failed");
         }
     });
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": FORGOT_MESSAGE })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok(FORGOT_MESSAGE)))
 }
 
 async fn send_reset_link(state: &AppState, email: Email) -> anyhow::Result<()> {
@@ -170,8 +176,8 @@ async fn send_reset_link(state: &AppState, email: Email) -> anyhow::Result<()> {
 
 #[derive(Deserialize, ToSchema)]
 struct ResetPasswordBody {
-    /// The new password: 8–72 bytes with at least one letter and one digit.
-    #[schema(value_type = String)]
+    /// The new password: 8–72 printable ASCII characters with at least one letter and one digit.
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
 }
 
@@ -185,12 +191,14 @@ struct ResetPasswordBody {
     responses(
         (status = 200, description = "Password reset; sign in again", body = MessageResponse),
         (status = 400, description = "Validation error, or an invalid, expired or used token", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
         (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
     ),
 )]
 async fn reset_password(
     state: web::Data<AppState>,
+    _caller: MaybeUser,
     token: web::Path<String>,
     body: web::Json<ResetPasswordBody>,
 ) -> AuthResult<HttpResponse> {
@@ -219,6 +227,7 @@ async fn reset_password(
         .await?;
     revoke_all_tokens(&state, &user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
-    Ok(HttpResponse::Ok()
-        .json(json!({ "success": true, "message": "Password has been reset; please sign in" })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok(
+        "Password has been reset; please sign in",
+    )))
 }

@@ -4,12 +4,11 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
-use serde_json::json;
 use shared::error::FieldError;
 use shared::media::{MediaKind, MediaStore, save_field_to_temp};
 use utoipa::ToSchema;
 
-use super::openapi::{ErrorEnvelope, ProfileForm, UserMessageResponse, UserResponse};
+use super::dto::{ErrorEnvelope, ProfileForm, UserMessageResponse, UserResponse};
 use crate::auth::CurrentUser;
 use crate::domain::{Bio, UserName};
 use crate::error::{AuthError, AuthResult};
@@ -39,7 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
 async fn get_profile(caller: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "success": true, "user": caller.user.public() }))
+    HttpResponse::Ok().json(UserResponse {
+        success: true,
+        user: caller.user.public(),
+    })
 }
 
 /// Alias of `GET /api/v1/user/profile`: the caller's account.
@@ -63,8 +65,15 @@ async fn get_me(caller: CurrentUser) -> HttpResponse {
 #[serde(deny_unknown_fields)]
 struct ProfileBody {
     /// 2–50 characters after trimming.
+    #[schema(
+        min_length = 2,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$",
+        example = "Ada Lovelace"
+    )]
     name: Option<String>,
-    /// At most 200 characters.
+    /// At most 200 characters after trimming.
+    #[schema(max_length = 200)]
     bio: Option<String>,
 }
 
@@ -192,11 +201,11 @@ async fn update_profile(
     {
         remove_media(&state, old).await;
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Profile updated successfully",
-        "user": after.public(),
-    })))
+    Ok(HttpResponse::Ok().json(UserMessageResponse {
+        success: true,
+        message: "Profile updated successfully".to_owned(),
+        user: after.public(),
+    }))
 }
 
 /// Deletes a stored file; failure is logged, not fatal (the file is orphaned, the request still succeeded).

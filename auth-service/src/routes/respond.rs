@@ -2,7 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
-use serde_json::json;
+
+use super::dto::{AuthResponse, MessageResponse};
 
 use crate::cookies;
 use crate::domain::User;
@@ -21,14 +22,14 @@ pub fn with_tokens(
     HttpResponseBuilder::new(status)
         .cookie(cookies::access(&tokens.access.token, s))
         .cookie(cookies::refresh(&tokens.refresh_token, s))
-        .json(json!({
-            "success": true,
-            "message": message,
-            "user": user.public(),
-            "token": tokens.access.token,
-            "refreshToken": tokens.refresh_token,
-            "expiresIn": tokens.access.expires_in,
-        }))
+        .json(AuthResponse {
+            success: true,
+            message: message.to_owned(),
+            user: user.public(),
+            token: tokens.access.token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+            expires_in: tokens.access.expires_in,
+        })
 }
 
 /// An OK response that also drops both cookies.
@@ -37,7 +38,7 @@ pub fn ok_clearing_cookies(message: &str, state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .cookie(access)
         .cookie(refresh)
-        .json(json!({ "success": true, "message": message }))
+        .json(MessageResponse::ok(message))
 }
 
 /// User agent and client address, for the session list.

@@ -1,9 +1,8 @@
 //! `GET /auth/sessions` and `DELETE /auth/sessions/{id}`: a user's refresh sessions.
 
 use actix_web::{HttpResponse, web};
-use serde_json::json;
 
-use super::openapi::{ErrorEnvelope, MessageResponse, SessionListResponse};
+use super::dto::{ErrorEnvelope, MessageResponse, SessionListResponse, SessionView};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -19,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/auth/sessions",
     tag = "sessions",
     responses(
-        (status = 200, description = "The caller's sessions", body = SessionListResponse),
+        (status = 200, description = "The caller's sessions", body = SessionListResponse, links(("DeleteSession" = (operation_id = "delete_session", parameters(("id" = "$response.body#/sessions/0/id")))))),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
@@ -37,19 +36,20 @@ async fn list_sessions(
         .await?;
     let sessions: Vec<_> = sessions
         .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "createdAt": s.created_at,
-                "lastUsedAt": s.last_used_at,
-                "expiresAt": s.expires_at,
-                "userAgent": s.user_agent,
-                "ip": s.ip,
-                "current": Some(s.id.as_str()) == current,
-            })
+        .map(|s| SessionView {
+            id: s.id.clone(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent.clone(),
+            ip: s.ip.clone(),
+            current: Some(s.id.as_str()) == current,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "sessions": sessions })))
+    Ok(HttpResponse::Ok().json(SessionListResponse {
+        success: true,
+        sessions,
+    }))
 }
 
 /// Ends one of the caller's sessions. Its refresh token stops working at once; access tokens already issued
@@ -91,5 +91,5 @@ async fn delete_session(
             .revoke_token(&claims.jti, claims.exp)
             .await?;
     }
-    Ok(HttpResponse::Ok().json(json!({ "success": true, "message": "Session ended" })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok("Session ended")))
 }

@@ -7,8 +7,9 @@ use serde::Deserialize;
 use shared::error::FieldError;
 use utoipa::ToSchema;
 
-use super::openapi::{AuthResponse, ErrorEnvelope};
+use super::dto::{AuthResponse, ErrorEnvelope};
 use super::respond;
+use crate::auth::MaybeUser;
 use crate::domain::Email;
 use crate::error::{AuthError, AuthResult};
 use crate::passwords;
@@ -22,9 +23,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, ToSchema)]
 struct SignInBody {
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
-    #[schema(value_type = String, example = "correct-horse-1")]
+    #[schema(value_type = String, min_length = 1, example = "correct-horse-1")]
     password: Option<String>,
 }
 
@@ -50,6 +51,7 @@ pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
 async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
+    _caller: MaybeUser,
     body: web::Json<SignInBody>,
 ) -> AuthResult<HttpResponse> {
     let mut errors = Vec::new();
@@ -116,7 +118,8 @@ async fn sign_in(
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: MaybeUser,
     body: web::Json<SignInBody>,
 ) -> AuthResult<HttpResponse> {
-    sign_in(state, req, body).await
+    sign_in(state, req, caller, body).await
 }

@@ -1,9 +1,8 @@
 //! `POST /user/signout` (alias `/auth/logout`) and `POST /auth/logout-all`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 
-use super::openapi::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
+use super::dto::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
 use super::respond;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies::REFRESH_COOKIE;
@@ -26,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "user",
     responses(
         (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\"); a bad cookie is simply cleared", body = ErrorEnvelope),
         (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),
@@ -85,7 +85,11 @@ async fn sign_out_everywhere(
     Ok(HttpResponse::Ok()
         .cookie(access)
         .cookie(refresh)
-        .json(json!({ "success": true, "message": "Signed out of every session", "sessionsEnded": ended })))
+        .json(LogoutAllResponse {
+            success: true,
+            message: "Signed out of every session".to_owned(),
+            sessions_ended: ended,
+        }))
 }
 
 /// Alias of `POST /api/v1/user/signout`: works with or without a valid token; cookies are always cleared.
@@ -95,6 +99,7 @@ async fn sign_out_everywhere(
     tag = "auth",
     responses(
         (status = 200, description = "Signed out; both cookies cleared", body = MessageResponse),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\"); a bad cookie is simply cleared", body = ErrorEnvelope),
         (status = 503, description = "The token cannot be revoked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security((), ("bearer" = []), ("cookie" = []), ("apiKey" = [])),

@@ -7,8 +7,9 @@ use shared::claims::Role;
 use shared::error::FieldError;
 use utoipa::ToSchema;
 
-use super::openapi::{AuthResponse, ErrorEnvelope};
+use super::dto::{AuthResponse, ErrorEnvelope};
 use super::respond;
+use crate::auth::MaybeUser;
 use crate::domain::{DEFAULT_AVATAR, Email, Password, UserName};
 use crate::error::{AuthError, AuthResult, is_duplicate_key};
 use crate::passwords;
@@ -24,16 +25,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 struct SignUpBody {
     /// 2–50 characters after trimming, no control characters.
-    #[schema(value_type = String, example = "Ada Lovelace")]
+    #[schema(value_type = String, min_length = 2, max_length = 50, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$", example = "Ada Lovelace")]
     name: Option<String>,
     /// Stored trimmed and lower-case; must be unused.
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(value_type = String, max_length = 254, pattern = r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", example = "ada@example.com")]
     email: Option<String>,
-    /// 8–72 bytes with at least one letter and one digit.
-    #[schema(value_type = String, example = "correct-horse-1")]
+    /// 8–72 printable ASCII characters with at least one letter and one digit.
+    #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
-    /// `student` (default) or `instructor`; `admin` is refused with 403.
-    #[schema(example = "student")]
+    /// `student` (the default, also when blank) or `instructor`; `admin` is refused with 403.
+    #[schema(value_type = Option<String>, pattern = r"^\s*(student|instructor|admin)?\s*$", example = "student")]
     role: Option<String>,
 }
 
@@ -121,6 +122,7 @@ pub async fn create_account(
     responses(
         (status = 201, description = "Account created and signed in", body = AuthResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
         (status = 409, description = "Email already registered", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
@@ -130,6 +132,7 @@ pub async fn create_account(
 async fn sign_up(
     state: web::Data<AppState>,
     req: HttpRequest,
+    _caller: MaybeUser,
     body: web::Json<SignUpBody>,
 ) -> AuthResult<HttpResponse> {
     let role = match body.role.as_deref().map(str::trim) {
@@ -168,6 +171,7 @@ async fn sign_up(
     responses(
         (status = 201, description = "Account created and signed in", body = AuthResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
         (status = 409, description = "Email already registered", body = ErrorEnvelope),
         (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
@@ -177,7 +181,8 @@ async fn sign_up(
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: MaybeUser,
     body: web::Json<SignUpBody>,
 ) -> AuthResult<HttpResponse> {
-    sign_up(state, req, body).await
+    sign_up(state, req, caller, body).await
 }

@@ -3,10 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::openapi::{ErrorEnvelope, RefreshResponse};
+use super::dto::{ErrorEnvelope, RefreshResponse};
 use crate::cookies::{self, REFRESH_COOKIE};
 use crate::error::{AuthError, AuthResult};
 use crate::refresh;
@@ -52,14 +51,14 @@ async fn refresh_token(
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        serde_json::from_slice::<RefreshBody>(&body)
+        serde_json::from_slice::<Option<RefreshBody>>(&body)
             .map_err(|_| {
                 AuthError::field(
                     "refreshToken",
                     "Body must be JSON with a refreshToken string",
                 )
             })?
-            .refresh_token
+            .and_then(|b| b.refresh_token)
     };
     let presented = from_body
         .or_else(|| req.cookie(REFRESH_COOKIE).map(|c| c.value().to_owned()))
@@ -70,10 +69,10 @@ async fn refresh_token(
     Ok(HttpResponse::Ok()
         .cookie(cookies::access(&tokens.access.token, s))
         .cookie(cookies::refresh(&tokens.refresh_token, s))
-        .json(json!({
-            "success": true,
-            "token": tokens.access.token,
-            "refreshToken": tokens.refresh_token,
-            "expiresIn": tokens.access.expires_in,
-        })))
+        .json(RefreshResponse {
+            success: true,
+            token: tokens.access.token,
+            refresh_token: tokens.refresh_token,
+            expires_in: tokens.access.expires_in,
+        }))
 }

@@ -4,11 +4,13 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use shared::principal::MaybePrincipal;
 use shared::query::Page;
 
 use super::form::Errors;
-use super::openapi::{CourseListResponse, ErrorEnvelope};
+use serde_json::json;
+
+use super::dto::{CourseListResponse, ErrorEnvelope};
 use super::views;
 use crate::domain::{Category, Level, Price, SearchText};
 use crate::error::{CourseError, CourseResult};
@@ -81,14 +83,6 @@ fn course_query(q: &CatalogueQuery, search: bool) -> CourseResult<CourseQuery> {
         if let Some(v) = given(q.sort_by.as_ref()) {
             query.sort = errors.check("sortBy", parse_sort(v)).unwrap_or_default();
         }
-        if let (Some(min), Some(max)) = (query.min_price, query.max_price)
-            && min > max
-        {
-            errors.0.push(shared::error::FieldError::new(
-                "minPrice",
-                "minPrice must not be greater than maxPrice",
-            ));
-        }
     }
     errors.finish()?;
     let filters = [
@@ -116,11 +110,11 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
         .courses
         .list(&query, page.skip(), page.limit)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "data": views::courses(state, &courses).await,
-        "pagination": page.meta(total),
-    })))
+    Ok(HttpResponse::Ok().json(CourseListResponse {
+        success: true,
+        data: views::courses(state, &courses).await,
+        pagination: page.meta(total),
+    }))
 }
 
 /// Published courses, newest first; optional `category` (case-insensitive, exact) and `level`.
@@ -128,17 +122,69 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
     get,
     path = "/api/v1/courses/published",
     tag = "courses",
-    params(("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100"), ("category" = Option<String>, Query, description = "Case-insensitive exact match"), ("level" = Option<String>, Query, description = "beginner, intermediate or advanced")),
+    params(
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10"),
+        ("category" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "Case-insensitive exact match; blank means none"),
+        ("level" = Option<String>, Query, pattern = r"^\s*(beginner|intermediate|advanced)?\s*$", description = "beginner, intermediate or advanced; blank means none"),
+    ),
     responses(
         (status = 200, description = "Published courses, newest first, instructors embedded", body = CourseListResponse),
         (status = 400, description = "Bad page, limit or level", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
     ),
 )]
 async fn list_published_courses(
     state: web::Data<AppState>,
+    // Anonymous is fine, bad credentials are not (`shared::principal`).
+    _caller: MaybePrincipal,
     query: web::Query<CatalogueQuery>,
 ) -> CourseResult<HttpResponse> {
     list(&state, &query, false).await
+}
+
+/// The search's query string as one object (`style=form, explode`): the rule "at least one filter" is a
+/// constraint across parameters, which only an object schema can state (`anyOf` of `required`).
+pub struct SearchFilters;
+
+impl utoipa::ToSchema for SearchFilters {}
+
+impl utoipa::PartialSchema for SearchFilters {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        const TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+        // Blank values count as absent, and values are trimmed, as `given` does.
+        const PRICE: &str = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$";
+        let text = |max: u32| json!({ "type": "string", "maxLength": max, "pattern": TEXT });
+        let present = |name: &str, schema: serde_json::Value| json!({ "required": [name], "properties": { name: schema } });
+        let filled = json!({ "type": "string", "pattern": r"[^\s]" });
+        let level =
+            json!({ "type": "string", "pattern": r"^\s*(beginner|intermediate|advanced)?\s*$" });
+        let price = json!({ "type": "string", "pattern": PRICE });
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "query": text(100),
+                "title": text(100),
+                "category": text(50),
+                "level": level,
+                "minPrice": price,
+                "maxPrice": price,
+                "sortBy": { "type": "string", "pattern": r"^\s*(newest|price-asc|price-desc|title)?\s*$" },
+                "page": { "type": "integer", "minimum": 1, "maximum": 1_000_000 },
+                "limit": { "type": "integer", "minimum": 1, "maximum": 100 },
+            },
+            "anyOf": [
+                present("query", filled.clone()),
+                present("title", filled.clone()),
+                present("category", filled.clone()),
+                present("level", filled.clone()),
+                present("minPrice", filled.clone()),
+                present("maxPrice", filled),
+            ],
+        });
+        // A literal this module controls: it always deserializes.
+        serde_json::from_value(schema).unwrap_or_default()
+    }
 }
 
 /// Search over published courses; at least one filter is required.
@@ -146,21 +192,17 @@ async fn list_published_courses(
     get,
     path = "/api/v1/courses/search",
     tag = "courses",
-    params(
-        ("query" = Option<String>, Query, description = "In title, subtitle or description; case-insensitive, literal, at most 100 characters"),
-        ("title" = Option<String>, Query, description = "In the title; case-insensitive, literal, at most 100 characters"),
-        ("category" = Option<String>, Query), ("level" = Option<String>, Query),
-        ("minPrice" = Option<f64>, Query), ("maxPrice" = Option<f64>, Query),
-        ("sortBy" = Option<String>, Query, description = "newest (default), price-asc, price-desc, title"),
-        ("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100"),
-    ),
+    params(("filters" = inline(SearchFilters), Query, style = Form, explode, description = "At least one of query, title, category, level, minPrice, maxPrice (not blank); sortBy, page and limit are optional")),
     responses(
         (status = 200, description = "Matching published courses", body = CourseListResponse),
         (status = 400, description = "No filter at all, or a bad value", body = ErrorEnvelope),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
     ),
 )]
 async fn search_courses(
     state: web::Data<AppState>,
+    // Anonymous is fine, bad credentials are not (`shared::principal`).
+    _caller: MaybePrincipal,
     query: web::Query<CatalogueQuery>,
 ) -> CourseResult<HttpResponse> {
     list(&state, &query, true).await

@@ -2,14 +2,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use shared::events::{COURSE_DELETED, CourseDeleted};
 use shared::media::new_key;
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{COURSE_NOT_FOUND, ensure_manager, load_course};
 use super::courses::{COURSE_FIELDS, course_changes, thumbnail_spec};
-use super::openapi::{CourseForm, CourseJson, CourseResponse, ErrorEnvelope, MessageResponse};
+use super::dto::{
+    CourseDetailResponse, CourseForm, CourseJson, CourseResponse, ErrorEnvelope, MessageResponse,
+};
 use super::{form, views};
 use crate::error::{CourseError, CourseResult};
 use crate::events;
@@ -32,9 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
-        (status = 200, description = "The course with its ordered lectures (`videoUrl` only where the caller may watch)", body = CourseResponse),
+        (status = 200, description = "The course with its ordered lectures (`videoUrl` only where the caller may watch)", body = CourseDetailResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Unknown, or a draft the caller may not see", body = ErrorEnvelope),
@@ -51,10 +52,10 @@ async fn get_course(
         .users
         .lookup(std::slice::from_ref(&course.instructor_id))
         .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "course": views::course(&state, &course, &instructors, Some(lectures)),
-    })))
+    Ok(HttpResponse::Ok().json(CourseDetailResponse {
+        success: true,
+        course: views::course_detail(&state, &course, &instructors, lectures),
+    }))
 }
 
 /// Changes any create field (multipart with an optional new `thumbnail`, or JSON); the old thumbnail is
@@ -63,7 +64,7 @@ async fn get_course(
     patch,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     request_body(content(
         (CourseJson = "application/json"),
         (CourseForm = "multipart/form-data"),
@@ -129,11 +130,11 @@ async fn update_course(
         .users
         .lookup(std::slice::from_ref(&after.instructor_id))
         .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Course updated successfully",
-        "course": views::course(&state, &after, &instructors, None),
-    })))
+    Ok(HttpResponse::Ok().json(CourseResponse {
+        success: true,
+        message: "Course updated successfully".to_owned(),
+        course: views::course(&state, &after, &instructors),
+    }))
 }
 
 /// `{ "publish": true | false }`.
@@ -149,11 +150,13 @@ pub struct PublishBody {
     patch,
     path = "/api/v1/courses/{courseId}/publish",
     tag = "courses",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     request_body = PublishBody,
     responses(
         (status = 200, description = "Published or unpublished", body = CourseResponse),
         (status = 400, description = "Publishing a course without lectures, or a bad body", body = ErrorEnvelope),
+        (status = 413, description = "Body over 10 KB", body = ErrorEnvelope),
+        (status = 415, description = "Not `application/json`", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
@@ -179,11 +182,16 @@ async fn publish_course(
         .users
         .lookup(std::slice::from_ref(&course.instructor_id))
         .await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": if body.publish { "Course published successfully" } else { "Course unpublished successfully" },
-        "course": views::course(&state, &course, &instructors, None),
-    })))
+    let message = if body.publish {
+        "Course published successfully"
+    } else {
+        "Course unpublished successfully"
+    };
+    Ok(HttpResponse::Ok().json(CourseResponse {
+        success: true,
+        message: message.to_owned(),
+        course: views::course(&state, &course, &instructors),
+    }))
 }
 
 /// Deletes a course with its lectures and media; refused (409) while students are enrolled, unless the
@@ -192,7 +200,7 @@ async fn publish_course(
     delete,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Deleted with its lectures and media", body = MessageResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -244,8 +252,5 @@ async fn delete_course(
         media::remove(state.media.as_ref(), &lecture.video_key).await;
     }
     tracing::info!(course.id = %course.id, user.id = %caller.user_id, "course deleted");
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Course deleted successfully",
-    })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok("Course deleted successfully")))
 }

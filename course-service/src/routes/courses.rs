@@ -10,8 +10,8 @@ use shared::principal::Principal;
 use shared::query::Page;
 
 use super::access::ensure_teacher;
+use super::dto::{CourseListResponse, CourseResponse, ErrorEnvelope, NewCourseForm};
 use super::form::{self, Errors, FileSpec, Form};
-use super::openapi::{CourseForm, CourseListResponse, CourseResponse, ErrorEnvelope};
 use super::views;
 use crate::domain::{Category, CourseDescription, CourseTitle, Level, Price, Subtitle};
 use crate::error::{CourseError, CourseResult};
@@ -114,9 +114,9 @@ pub fn caller_oid(caller: &Principal) -> CourseResult<mongodb::bson::oid::Object
     post,
     path = "/api/v1/courses",
     tag = "courses",
-    request_body(content = CourseForm, content_type = "multipart/form-data"),
+    request_body(content = NewCourseForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Created, unpublished (\"Course created successfully\")", body = CourseResponse),
+        (status = 201, description = "Created, unpublished (\"Course created successfully\")", body = CourseResponse, links(("GetCourse" = (operation_id = "get_course", parameters(("courseId" = "$response.body#/course/_id")))), ("UpdateCourse" = (operation_id = "update_course", parameters(("courseId" = "$response.body#/course/_id")))), ("PublishCourse" = (operation_id = "publish_course", parameters(("courseId" = "$response.body#/course/_id")))), ("ListLectures" = (operation_id = "list_lectures", parameters(("courseId" = "$response.body#/course/_id")))), ("AddLecture" = (operation_id = "add_lecture", parameters(("courseId" = "$response.body#/course/_id")))), ("ListStudents" = (operation_id = "list_students", parameters(("courseId" = "$response.body#/course/_id")))), ("DeleteCourse" = (operation_id = "delete_course", parameters(("courseId" = "$response.body#/course/_id")))))),
         (status = 400, description = "Validation error, missing thumbnail or an unknown field", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
@@ -177,11 +177,11 @@ async fn create_course(
         .users
         .lookup(std::slice::from_ref(&course.instructor_id))
         .await;
-    Ok(HttpResponse::Created().json(json!({
-        "success": true,
-        "message": "Course created successfully",
-        "course": views::course(&state, &course, &instructors, None),
-    })))
+    Ok(HttpResponse::Created().json(CourseResponse {
+        success: true,
+        message: "Course created successfully".to_owned(),
+        course: views::course(&state, &course, &instructors),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -195,9 +195,9 @@ struct PageQuery {
     get,
     path = "/api/v1/courses",
     tag = "courses",
-    params(("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100")),
+    params(("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
     responses(
-        (status = 200, description = "The caller's courses, drafts included, newest first", body = CourseListResponse),
+        (status = 200, description = "The caller's courses, drafts included, newest first", body = CourseListResponse, links(("GetCourse" = (operation_id = "get_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("UpdateCourse" = (operation_id = "update_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("PublishCourse" = (operation_id = "publish_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListLectures" = (operation_id = "list_lectures", parameters(("courseId" = "$response.body#/data/0/_id")))), ("AddLecture" = (operation_id = "add_lecture", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListStudents" = (operation_id = "list_students", parameters(("courseId" = "$response.body#/data/0/_id")))), ("DeleteCourse" = (operation_id = "delete_course", parameters(("courseId" = "$response.body#/data/0/_id")))))),
         (status = 400, description = "Bad page or limit", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
@@ -220,9 +220,9 @@ async fn list_own_courses(
         .courses
         .list(&filter, page.skip(), page.limit)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "data": views::courses(&state, &courses).await,
-        "pagination": page.meta(total),
-    })))
+    Ok(HttpResponse::Ok().json(CourseListResponse {
+        success: true,
+        data: views::courses(&state, &courses).await,
+        pagination: page.meta(total),
+    }))
 }

@@ -10,7 +10,7 @@ use shared::media::content_type;
 use shared::principal::MaybePrincipal;
 
 use super::access::course_access;
-use super::openapi::ErrorEnvelope;
+use super::dto::ErrorEnvelope;
 use crate::error::{CourseError, CourseResult};
 use crate::media::{THUMBNAILS, VIDEOS};
 use crate::state::AppState;

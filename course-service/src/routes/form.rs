@@ -108,20 +108,35 @@ pub async fn read_json(
         if !allowed.contains(&name.as_str()) {
             return Err(CourseError::field(&name, "Unknown field"));
         }
+        // As the documented JSON bodies say (`dto`): text fields are strings, `price`/`order` numbers (or
+        // the text a form would send), `isPreview` a boolean (or its text); null leaves a field unchanged.
         let text = match value {
+            serde_json::Value::Null => continue,
             serde_json::Value::String(s) => s,
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => b.to_string(),
-            _ => {
-                return Err(CourseError::field(
-                    &name,
-                    "Must be a string, number or boolean",
-                ));
+            serde_json::Value::Number(n) if NUMBER_FIELDS.contains(&name.as_str()) => {
+                n.as_f64().map_or_else(|| n.to_string(), json_number_text)
             }
+            serde_json::Value::Bool(b) if BOOLEAN_FIELDS.contains(&name.as_str()) => b.to_string(),
+            _ => return Err(CourseError::field(&name, "Has the wrong type")),
         };
         form.fields.insert(name, text);
     }
     Ok(form)
+}
+
+/// JSON fields that may be numbers, and those that may be booleans.
+const NUMBER_FIELDS: [&str; 2] = ["price", "order"];
+const BOOLEAN_FIELDS: [&str; 1] = ["isPreview"];
+
+/// A JSON number as a form would send it, without binary floating-point noise: `19.990000000000002`
+/// means 19.99 (the cents a client meant), while `0.001` keeps its third decimal and is refused as such.
+fn json_number_text(n: f64) -> String {
+    let cents = (n * 100.0).round();
+    if (n * 100.0 - cents).abs() < 1e-6 {
+        format!("{:.2}", cents / 100.0)
+    } else {
+        n.to_string()
+    }
 }
 
 async fn read_text(field: &mut actix_multipart::Field, name: &str) -> CourseResult<String> {

@@ -3,17 +3,17 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use mongodb::bson::oid::ObjectId;
-use serde_json::json;
 use shared::error::{ApiError, ErrorCode};
 use shared::events::{LECTURE_DELETED, LectureDeleted};
 use shared::media::{MediaKind, TempUpload, new_key};
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{LECTURE_NOT_FOUND, ensure_manager, load_course, parse_id};
-use super::form::{self, Errors, FileSpec, Form, parse_bool};
-use super::openapi::{
+use super::dto::{
     ErrorEnvelope, LectureForm, LectureJson, LectureListResponse, LectureResponse, MessageResponse,
+    NewLectureForm,
 };
+use super::form::{self, Errors, FileSpec, Form, parse_bool};
 use super::views;
 use crate::domain::{LectureDescription, LectureOrder, LectureTitle};
 use crate::error::{CourseError, CourseResult};
@@ -124,10 +124,10 @@ async fn refresh_course(state: &AppState, course_id: ObjectId) -> CourseResult<(
     post,
     path = "/api/v1/courses/{courseId}/lectures",
     tag = "lectures",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
-    request_body(content = LectureForm, content_type = "multipart/form-data"),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    request_body(content = NewLectureForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "Added (\"Lecture added successfully\"); `duration` read from the container", body = LectureResponse),
+        (status = 201, description = "Added (\"Lecture added successfully\"); `duration` read from the container", body = LectureResponse, links(("UpdateLecture" = (operation_id = "update_lecture", parameters(("courseId" = "$response.body#/lecture/course"), ("lectureId" = "$response.body#/lecture/_id")))), ("DeleteLecture" = (operation_id = "delete_lecture", parameters(("courseId" = "$response.body#/lecture/course"), ("lectureId" = "$response.body#/lecture/_id")))))),
         (status = 400, description = "Malformed id, validation error, missing video or an unknown field", body = ErrorEnvelope),
         (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
@@ -179,11 +179,11 @@ async fn add_lecture(
     };
     refresh_course(&state, course_id).await?;
     tracing::info!(course.id = %course.id, lecture.id = %lecture.id, duration_s = duration, "lecture added");
-    Ok(HttpResponse::Created().json(json!({
-        "success": true,
-        "message": "Lecture added successfully",
-        "lecture": views::lecture(&state, &lecture, true),
-    })))
+    Ok(HttpResponse::Created().json(LectureResponse {
+        success: true,
+        message: "Lecture added successfully".to_owned(),
+        lecture: views::lecture(&state, &lecture, true),
+    }))
 }
 
 /// A course's lectures sorted by `order`; `videoUrl` only where the caller may watch.
@@ -191,9 +191,9 @@ async fn add_lecture(
     get,
     path = "/api/v1/courses/{courseId}/lectures",
     tag = "lectures",
-    params(("courseId" = String, Path, description = "Course id (ObjectId hex)")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
-        (status = 200, description = "Lectures by `order`; `videoUrl` only where the caller may watch", body = LectureListResponse),
+        (status = 200, description = "Lectures by `order`; `videoUrl` only where the caller may watch", body = LectureListResponse, links(("UpdateLecture" = (operation_id = "update_lecture", parameters(("courseId" = "$request.path.courseId"), ("lectureId" = "$response.body#/lectures/0/_id")))), ("DeleteLecture" = (operation_id = "delete_lecture", parameters(("courseId" = "$request.path.courseId"), ("lectureId" = "$response.body#/lectures/0/_id")))))),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Unknown, or a draft the caller may not see", body = ErrorEnvelope),
@@ -206,11 +206,11 @@ async fn list_lectures(
     path: web::Path<String>,
 ) -> CourseResult<HttpResponse> {
     let (_, lectures) = views::visible_lectures(&state, caller.0.as_ref(), &path).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "count": lectures.len(),
-        "lectures": lectures,
-    })))
+    Ok(HttpResponse::Ok().json(LectureListResponse {
+        success: true,
+        count: lectures.len() as u64,
+        lectures,
+    }))
 }
 
 /// Changes a lecture (multipart with an optional new `video`, or JSON); the old video is removed.
@@ -218,7 +218,7 @@ async fn list_lectures(
     patch,
     path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
     tag = "lectures",
-    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
     request_body(content(
         (LectureJson = "application/json"),
         (LectureForm = "multipart/form-data"),
@@ -283,11 +283,11 @@ async fn update_lecture(
         media::remove(state.media.as_ref(), &before.video_key).await;
     }
     refresh_course(&state, course_id).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Lecture updated successfully",
-        "lecture": views::lecture(&state, &after, true),
-    })))
+    Ok(HttpResponse::Ok().json(LectureResponse {
+        success: true,
+        message: "Lecture updated successfully".to_owned(),
+        lecture: views::lecture(&state, &after, true),
+    }))
 }
 
 /// Deletes a lecture and its video. The last lecture of a published course cannot go (409): unpublish
@@ -296,7 +296,7 @@ async fn update_lecture(
     delete,
     path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
     tag = "lectures",
-    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
     responses(
         (status = 200, description = "Deleted with its video", body = MessageResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -335,8 +335,5 @@ async fn delete_lecture(
     )
     .await?;
     media::remove(state.media.as_ref(), &lecture.video_key).await;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": "Lecture deleted successfully",
-    })))
+    Ok(HttpResponse::Ok().json(MessageResponse::ok("Lecture deleted successfully")))
 }

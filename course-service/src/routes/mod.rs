@@ -5,6 +5,7 @@ mod access;
 mod catalogue;
 mod course_item;
 mod courses;
+pub mod dto;
 mod files;
 mod form;
 mod health;
@@ -21,6 +22,7 @@ pub use files::{RangeRequest, parse_range};
 /// Mounts every route of the service. Fixed course paths (`published`, `search`) come before
 /// `/courses/{courseId}` so they are not read as ids.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(openapi::allow_table()));
     health::configure(cfg);
     internal::configure(cfg);
     openapi::configure_root(cfg);

@@ -3,12 +3,11 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use shared::principal::Principal;
 use shared::query::Page;
 
 use super::access::{ensure_manager, load_course};
-use super::openapi::{ErrorEnvelope, StudentListResponse};
+use super::dto::{ErrorEnvelope, StudentListResponse, StudentView};
 use crate::error::CourseResult;
 use crate::state::AppState;
 
@@ -27,7 +26,7 @@ struct PageQuery {
     get,
     path = "/api/v1/courses/{courseId}/students",
     tag = "courses",
-    params(("courseId" = String, Path, description = "Course id"), ("page" = Option<u64>, Query, description = "Default 1"), ("limit" = Option<u64>, Query, description = "Default 10, at most 100")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
     responses(
         (status = 200, description = "Enrolled students, newest enrolment first", body = StudentListResponse),
         (status = 400, description = "Malformed id, bad page or limit", body = ErrorEnvelope),
@@ -57,17 +56,17 @@ async fn list_students(
         .iter()
         .map(|e| {
             let user = users.get(&e.user_id);
-            json!({
-                "_id": e.user_id,
-                "name": user.and_then(|u| u.name.clone()),
-                "email": user.and_then(|u| u.email.clone()),
-                "enrolledAt": e.enrolled_at,
-            })
+            StudentView {
+                id: e.user_id.clone(),
+                name: user.and_then(|u| u.name.clone()),
+                email: user.and_then(|u| u.email.clone()),
+                enrolled_at: e.enrolled_at,
+            }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "data": students,
-        "pagination": page.meta(total),
-    })))
+    Ok(HttpResponse::Ok().json(StudentListResponse {
+        success: true,
+        data: students,
+        pagination: page.meta(total),
+    }))
 }

@@ -6,7 +6,8 @@ use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderMap as ActixHeaders, HeaderName as ActixName};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::identity::{ACCESS_COOKIE, API_KEY_HEADER, REFRESH_COOKIE};
+use crate::cookies::Keep;
+use crate::identity::API_KEY_HEADER;
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus `proxy-connection`.
 const HOP_BY_HOP: [&str; 9] = [
@@ -121,22 +122,16 @@ pub fn upstream_headers(req: &HttpRequest, f: &Forwarding<'_>) -> HeaderMap {
     out
 }
 
-/// The client's cookies minus the ones that carry credentials, unless the service needs them.
+/// The client's cookies byte for byte minus the ones that carry credentials, unless the service needs them.
 fn cookie_header(req: &HttpRequest, f: &Forwarding<'_>) -> Option<HeaderValue> {
-    let cookies = req.cookies().ok()?;
-    let kept: Vec<String> = cookies
-        .iter()
-        .filter(|c| match c.name() {
-            ACCESS_COOKIE => f.original_credentials,
-            REFRESH_COOKIE => f.refresh_cookie,
-            _ => true,
-        })
-        .map(|c| format!("{}={}", c.name(), c.value()))
-        .collect();
-    if kept.is_empty() {
-        return None;
-    }
-    HeaderValue::from_str(&kept.join("; ")).ok()
+    let value = crate::cookies::forwardable(
+        req,
+        Keep {
+            access: f.original_credentials,
+            refresh: f.refresh_cookie,
+        },
+    )?;
+    HeaderValue::from_bytes(value.as_bytes()).ok()
 }
 
 /// Whether a service's response header goes back to the client. CORS is the gateway's alone, and the

@@ -1,7 +1,7 @@
 //! `GET /api/v1/openapi.json` (the merged platform document) and `/docs` (Swagger UI, served from the
 //! binary: no CDN).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -27,10 +27,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The merged OpenAPI 3.1 document of every service.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "platform",
-    responses((status = 200, description = "The merged OpenAPI document", content_type = "application/json")))]
-async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    let own = serde_json::to_value(GatewayDoc::openapi()).unwrap_or_default();
-    HttpResponse::Ok().json(state.docs.document(&state, own).await)
+    responses(
+        (status = 200, description = "The merged OpenAPI document", content_type = "application/json"),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
+    ))]
+async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    super::public_route(&req, &state, async {
+        let own = serde_json::to_value(GatewayDoc::openapi()).unwrap_or_default();
+        HttpResponse::Ok().json(state.docs.document(&state, own).await)
+    })
+    .await
 }
 
 async fn redirect_to_docs() -> HttpResponse {

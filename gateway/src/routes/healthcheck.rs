@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::routing::Upstream;
@@ -25,16 +25,21 @@ struct ServiceCheck {
 #[utoipa::path(get, path = "/api/v1/healthcheck", tag = "platform",
     responses(
         (status = 200, description = "Every dependency is healthy (`status: OK`)", content_type = "application/json"),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
         (status = 503, description = "At least one dependency is not (`status: DEGRADED`)", content_type = "application/json"),
     ))]
-pub(super) async fn healthcheck(state: web::Data<AppState>) -> HttpResponse {
+pub(super) async fn healthcheck(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    super::public_route(&req, &state, report(&state)).await
+}
+
+async fn report(state: &AppState) -> HttpResponse {
     let bound = state.settings.health_timeout;
     let services = futures_util::future::join_all(
         Upstream::ALL
             .iter()
-            .map(|u| check_service(&state, *u, bound)),
+            .map(|u| check_service(state, *u, bound)),
     );
-    let (services, redis) = tokio::join!(services, check_redis(&state, bound));
+    let (services, redis) = tokio::join!(services, check_redis(state, bound));
     let mut report = serde_json::Map::new();
     let mongo_checks: Vec<bool> = services.iter().filter_map(|(_, c)| c.mongo).collect();
     let databases_ok = !mongo_checks.is_empty() && mongo_checks.iter().all(|ok| *ok);

@@ -4,6 +4,7 @@ mod docs;
 mod health;
 mod healthcheck;
 
+use actix_web::http::Method;
 use actix_web::web;
 
 use crate::proxy::proxy;
@@ -19,8 +20,39 @@ const PROXIED: [&str; 6] = [
     "/api/v1/payments",
 ];
 
+/// Answers a gateway-owned public route by the platform's rule for bad credentials: a bad bearer token or
+/// API key is 401, a bad cookie is cleared on the answer `respond` builds.
+pub(super) async fn public_route(
+    req: &actix_web::HttpRequest,
+    state: &crate::state::AppState,
+    respond: impl Future<Output = actix_web::HttpResponse>,
+) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let clear = match state.authenticator().judge_on_public_route(req).await {
+        Ok(clear) => clear,
+        Err(refused) => return shared::error::ApiError::from(refused).error_response(),
+    };
+    let mut res = respond.await;
+    if clear {
+        let https = crate::proxy::forwarded_proto(req, state) == "https";
+        res.headers_mut().append(
+            actix_web::http::header::SET_COOKIE,
+            crate::cookies::clear_access(https),
+        );
+    }
+    res
+}
+
 /// Mounts every route of the gateway.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // The gateway's own routes; the proxied ones answer `Allow`, `OPTIONS` and `HEAD` at their services.
+    cfg.app_data(web::Data::new(
+        shared::http::AllowTable::new()
+            .route("/api/v1/healthcheck", &[Method::GET])
+            .route("/api/v1/openapi.json", &[Method::GET])
+            .route("/docs", &[Method::GET])
+            .route("/docs/*", &[Method::GET]),
+    ));
     health::configure(cfg);
     healthcheck::configure(cfg);
     for prefix in PROXIED {

@@ -100,6 +100,10 @@ async fn spawn_payments(
 /// is removed when it drops.
 pub struct Stack {
     pub gateway: TestClient,
+    /// auth-service itself, for requests that bypass the gateway.
+    pub auth_address: String,
+    /// The real course-service with [`Options::with_course_service`], else the reporting upstream.
+    pub course_address: String,
     /// Serves the groups whose services are not under test; lives as long as the gateway.
     _upstream: Upstream,
     /// The gateway's variables, for replicas of it.
@@ -164,7 +168,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("REDIS_PREFIX", prefix.as_str()),
         ("INTERNAL_API_TOKEN", &internal),
         ("AUTH_SERVICE_URL", &auth.address),
-        ("COURSE_SERVICE_URL", &course_address),
+        ("COURSE_SERVICE_URL", course_address.as_str()),
         ("PROGRESS_SERVICE_URL", &upstream.address),
         ("PAYMENT_SERVICE_URL", &payment_address),
         ("CLIENT_URL", ORIGIN),
@@ -183,6 +187,8 @@ pub async fn spawn_with(options: Options) -> Stack {
     }
     Stack {
         gateway,
+        auth_address: auth.address.clone(),
+        course_address,
         _upstream: upstream,
         gateway_vars,
         _auth: auth,

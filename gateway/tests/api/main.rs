@@ -9,10 +9,13 @@
 mod api_keys;
 mod auth_flow;
 mod catalogue;
+mod cookies;
 mod cors;
+mod credentials;
 mod health;
 mod helpers;
 mod hygiene;
+mod methods;
 mod metrics;
 mod proxying;
 mod purchase;

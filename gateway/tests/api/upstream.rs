@@ -58,6 +58,11 @@ async fn report(req: HttpRequest, mut body: web::Payload) -> HttpResponse {
             )
         })
         .collect();
+    // The cookies as the service's actix-web reads them (percent-decoded, as services do).
+    let cookies: Vec<Value> = req
+        .cookies()
+        .map(|c| c.iter().map(|c| json!([c.name(), c.value()])).collect())
+        .unwrap_or_default();
     let peer_port = req.peer_addr().map(|a| a.port());
     HttpResponse::Ok()
         .insert_header(("access-control-allow-origin", "*"))
@@ -67,6 +72,7 @@ async fn report(req: HttpRequest, mut body: web::Payload) -> HttpResponse {
             "method": req.method().as_str(),
             "path": req.uri().to_string(),
             "headers": headers,
+            "cookies": cookies,
             "bodyBytes": size,
             "peerPort": peer_port,
         }))

@@ -240,11 +240,11 @@ async fn a_png_sent_as_a_video_is_refused_with_415() {
 }
 
 #[actix_web::test]
-async fn an_empty_file_is_a_validation_error() {
+async fn an_empty_file_is_an_unsupported_type() {
     let dir = TempDir::new();
     let cfg = upload_test(&dir, MediaKind::Image, 1024);
     let (status, body) = post_file(&cfg, b"", "image/png").await;
-    assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["field"], "file");
+    assert_eq!(status, 415);
+    assert_eq!(body["error"], "UNSUPPORTED_MEDIA_TYPE");
     assert_eq!(dir.file_count("tmp"), 0);
 }
