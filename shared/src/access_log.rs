@@ -171,7 +171,13 @@ fn push_millis(buf: &mut Vec<u8>, micros: u128) {
 /// A JSON string's contents: quotes, backslashes and control characters escaped (the values are route
 /// patterns and checked request ids, so this is defence, not the common path).
 fn push_escaped(buf: &mut Vec<u8>, text: &str) {
-    for &b in text.as_bytes() {
+    let bytes = text.as_bytes();
+    // The common case, copied whole: pushing byte by byte cost ~400 instructions a field.
+    if !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    for &b in bytes {
         match b {
             b'"' => buf.extend_from_slice(b"\\\""),
             b'\\' => buf.extend_from_slice(b"\\\\"),
