@@ -2,6 +2,11 @@
 //! the test SecantusDB and Redis), driven only through the gateway. Each test is one user journey; they
 //! run in parallel, each with its own databases and Redis prefix (two platforms, modest load on
 //! SecantusDB).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken set-up"
+)]
 
 mod actor;
 mod bearer;
