@@ -8,8 +8,8 @@ use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 use stripe_sim::{SimConfig, StripeSim};
 use test_support::{
-    ADMIN_EMAIL, CLIENT_URL, PASSWORD, Services, TestClient, TestDatabase, base_vars, run_id,
-    with_overrides,
+    ADMIN_EMAIL, CLIENT_URL, PASSWORD, Services, TcpProxy, TestClient, TestDatabase, base_vars,
+    run_id, with_overrides,
 };
 
 const STRIPE_KEY: &str = "sk_test_e2e";
@@ -21,8 +21,11 @@ pub const SUCCESS_URL: &str =
 /// Everything running, reachable through [`Platform::url`] (the gateway).
 pub struct Platform {
     pub gateway: TestClient,
-    /// The simulator is held so that it keeps serving checkout pages and delivering events.
-    _sim: StripeSim,
+    /// The Stripe simulator (serves the checkout pages, delivers events to the gateway).
+    pub sim: StripeSim,
+    /// With [`Platform::spawn_with`]`(.., true)`: every caller reaches course-service through this proxy,
+    /// so a test can take course-service away (`close`) and bring it back (`open`).
+    pub course_proxy: Option<TcpProxy>,
     _progress: TestClient,
     _payment: TestClient,
     _services: Services,
@@ -32,15 +35,27 @@ impl Platform {
     /// Starts everything; `access_ttl_secs` is auth-service's `ACCESS_TOKEN_TTL_SECS` (a short one makes
     /// cookie clients refresh silently mid-journey).
     pub async fn spawn(access_ttl_secs: Option<&str>) -> Self {
+        Self::spawn_with(access_ttl_secs, false).await
+    }
+
+    /// Like [`Platform::spawn`]; `course_proxy` puts a [`TcpProxy`] between course-service and every
+    /// service that calls it (gateway, progress- and payment-service).
+    pub async fn spawn_with(access_ttl_secs: Option<&str>, course_proxy: bool) -> Self {
         let auth_overrides: Vec<(&str, &str)> = access_ttl_secs
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
             .unwrap_or_default();
         let services = Services::spawn_with(&auth_overrides, &[]).await;
         let prefix = services.prefix.as_str().to_owned();
         let internal = services.internal_token.clone();
-        let (auth, course) = (
-            services.auth.address.clone(),
-            services.course.address.clone(),
+        let proxy = if course_proxy {
+            Some(TcpProxy::in_front_of(&services.course.address, true).await)
+        } else {
+            None
+        };
+        let auth = services.auth.address.clone();
+        let course = proxy.as_ref().map_or_else(
+            || services.course.address.clone(),
+            |proxy| format!("http://127.0.0.1:{}", proxy.port()),
         );
         let common = [
             ("REDIS_PREFIX", prefix.as_str()),
@@ -103,7 +118,8 @@ impl Platform {
         sim.set_webhook_url(Some(gateway.url("/api/v1/payments/webhook")));
         Self {
             gateway,
-            _sim: sim,
+            sim,
+            course_proxy: proxy,
             _progress: progress,
             _payment: payment,
             _services: services,

@@ -11,5 +11,6 @@
 mod actor;
 mod bearer;
 mod cookies;
+mod faults;
 mod helpers;
 mod steps;
