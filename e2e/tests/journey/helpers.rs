@@ -1,0 +1,201 @@
+//! The whole platform for one test: auth- and course-service (`test_support::Services`, with the configured
+//! admin), progress-service, payment-service with the Stripe simulator, and the gateway in front of them,
+//! all in-process on port 0, sharing one fresh Redis key prefix and service token, each service with its
+//! own fresh database (removed by drop guards). Tests talk to the gateway only; what they call here is the
+//! public API.
+
+use reqwest::{Client, RequestBuilder, Response};
+use serde_json::{Value, json};
+use stripe_sim::{SimConfig, StripeSim};
+use test_support::{
+    ADMIN_EMAIL, CLIENT_URL, PASSWORD, Services, TcpProxy, TestClient, TestDatabase, base_vars,
+    run_id, with_overrides,
+};
+
+const STRIPE_KEY: &str = "sk_test_e2e";
+const WEBHOOK_SECRET: &str = "whsec_e2e";
+/// Where the simulator sends the buyer after paying (the frontend's page; nothing serves it here).
+pub const SUCCESS_URL: &str =
+    "http://localhost:5173/payment/success?session_id={CHECKOUT_SESSION_ID}";
+
+/// Everything running, reachable through [`Platform::url`] (the gateway).
+pub struct Platform {
+    pub gateway: TestClient,
+    /// The Stripe simulator (serves the checkout pages, delivers events to the gateway).
+    pub sim: StripeSim,
+    /// With [`Platform::spawn_with`]`(.., true)`: every caller reaches course-service through this proxy,
+    /// so a test can take course-service away (`close`) and bring it back (`open`).
+    pub course_proxy: Option<TcpProxy>,
+    _progress: TestClient,
+    _payment: TestClient,
+    _services: Services,
+}
+
+impl Platform {
+    /// Starts everything; `access_ttl_secs` is auth-service's `ACCESS_TOKEN_TTL_SECS` (a short one makes
+    /// cookie clients refresh silently mid-journey).
+    pub async fn spawn(access_ttl_secs: Option<&str>) -> Self {
+        Self::spawn_with(access_ttl_secs, false).await
+    }
+
+    /// Like [`Platform::spawn`]; `course_proxy` puts a [`TcpProxy`] between course-service and every
+    /// service that calls it (gateway, progress- and payment-service).
+    pub async fn spawn_with(access_ttl_secs: Option<&str>, course_proxy: bool) -> Self {
+        let auth_overrides: Vec<(&str, &str)> = access_ttl_secs
+            .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
+            .unwrap_or_default();
+        let services = Services::spawn_with(&auth_overrides, &[]).await;
+        let prefix = services.prefix.as_str().to_owned();
+        let internal = services.internal_token.clone();
+        let proxy = if course_proxy {
+            Some(TcpProxy::in_front_of(&services.course.address, true).await)
+        } else {
+            None
+        };
+        let auth = services.auth.address.clone();
+        let course = proxy.as_ref().map_or_else(
+            || services.course.address.clone(),
+            |proxy| format!("http://127.0.0.1:{}", proxy.port()),
+        );
+        let common = [
+            ("REDIS_PREFIX", prefix.as_str()),
+            ("INTERNAL_API_TOKEN", internal.as_str()),
+            ("AUTH_SERVICE_URL", auth.as_str()),
+            ("COURSE_SERVICE_URL", course.as_str()),
+        ];
+
+        let progress_db = TestDatabase::new();
+        let vars = with_overrides(base_vars(&run_id(), true), &common);
+        let vars = with_overrides(vars, &[("MONGO_DB", progress_db.name())]);
+        let settings = progress_service::config::Settings::from_source(&vars)
+            .expect("progress-service settings");
+        let progress = TestClient::serve(progress_service::startup::build(&settings).await)
+            .guarded(progress_db);
+
+        let sim = StripeSim::start(SimConfig {
+            secret_key: STRIPE_KEY.to_owned(),
+            webhook_secret: WEBHOOK_SECRET.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("the Stripe simulator failed to start");
+        let payment_db = TestDatabase::new();
+        let stripe_base = sim.base_url();
+        let vars = with_overrides(base_vars(&run_id(), true), &common);
+        let vars = with_overrides(
+            vars,
+            &[
+                ("MONGO_DB", payment_db.name()),
+                ("STRIPE_API_BASE", stripe_base.as_str()),
+                ("STRIPE_SECRET_KEY", STRIPE_KEY),
+                ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+                ("STRIPE_SUCCESS_URL", SUCCESS_URL),
+                ("STRIPE_TIMEOUT_MS", "5000"),
+            ],
+        );
+        let settings = payment_service::config::Settings::from_source(&vars)
+            .expect("payment-service settings");
+        let payment =
+            TestClient::serve(payment_service::startup::build(&settings).await).guarded(payment_db);
+
+        let vars = with_overrides(base_vars(&run_id(), false), &common);
+        let vars = with_overrides(
+            vars,
+            &[
+                ("PROGRESS_SERVICE_URL", progress.address.as_str()),
+                ("PAYMENT_SERVICE_URL", payment.address.as_str()),
+                ("CLIENT_URL", CLIENT_URL),
+                // Expired means expired: the short-lived cookie must be refreshed, not tolerated.
+                ("JWT_LEEWAY_SECS", "0"),
+                // The journey is one client's; the limiter is tested in the gateway's own suite.
+                ("RATE_LIMIT_MAX", "10000"),
+                ("AUTH_RATE_LIMIT_MAX", "10000"),
+            ],
+        );
+        let settings = gateway::config::Settings::from_source(&vars).expect("gateway settings");
+        let gateway = TestClient::serve(gateway::startup::build(&settings).await);
+        // Stripe calls the public webhook URL: the gateway's.
+        sim.set_webhook_url(Some(gateway.url("/api/v1/payments/webhook")));
+        Self {
+            gateway,
+            sim,
+            course_proxy: proxy,
+            _progress: progress,
+            _payment: payment,
+            _services: services,
+        }
+    }
+
+    /// `{gateway}/api/v1{path}`.
+    pub fn url(&self, path: &str) -> String {
+        self.gateway.url(&format!("/api/v1{path}"))
+    }
+
+    /// `{gateway}{path}` for a path the API hands out whole (media URLs).
+    pub fn raw_url(&self, path: &str) -> String {
+        self.gateway.url(path)
+    }
+
+    /// Signs up through the gateway with `client` (a cookie jar keeps the cookies); returns the body.
+    pub async fn sign_up(&self, client: &Client, name: &str, email: &str, role: &str) -> Value {
+        let res = client
+            .post(self.url("/user/signup"))
+            .json(&json!({ "name": name, "email": email, "password": PASSWORD, "role": role }))
+            .send()
+            .await
+            .expect("sign-up request failed");
+        json_of(res, 201).await
+    }
+
+    /// Signs `email` in with `client`; returns the response (the status is the caller's to check).
+    pub async fn sign_in(&self, client: &Client, email: &str) -> Response {
+        client
+            .post(self.url("/user/signin"))
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("sign-in request failed")
+    }
+
+    /// The configured admin signed in with `client` (cookies) ; returns the body (its `token`).
+    pub async fn admin(&self, client: &Client) -> Value {
+        json_of(self.sign_in(client, ADMIN_EMAIL).await, 200).await
+    }
+}
+
+/// A unique e-mail address.
+pub fn email(label: &str) -> String {
+    format!("{label}-{}@example.com", &run_id()[..12])
+}
+
+/// Sends `req`.
+pub async fn send(req: RequestBuilder) -> Response {
+    req.send().await.expect("request failed")
+}
+
+/// Reads a response that must have `status`, returning its JSON body.
+pub async fn json_of(res: Response, status: u16) -> Value {
+    let actual = res.status();
+    let url = res.url().path().to_owned();
+    let body: Value = res.json().await.expect("the answer is not JSON");
+    assert_eq!(actual, status, "{url}: unexpected status; body: {body}");
+    body
+}
+
+/// The names of the cookies a response sets.
+pub fn set_cookie_names(res: &Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split('=').next().map(str::to_owned))
+        .collect()
+}
+
+/// A string field of `value`, failing the test with the whole value when it is missing.
+pub fn text(value: &Value, pointer: &str) -> String {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no {pointer} in {value}"))
+        .to_owned()
+}
