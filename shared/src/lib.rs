@@ -26,6 +26,8 @@ pub mod jwks;
 pub mod media;
 #[cfg(feature = "actix")]
 pub mod metrics;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 #[cfg(feature = "outbox")]
 pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]

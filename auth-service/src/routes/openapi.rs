@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use shared::openapi::SecuritySchemes;
+use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/openapi.json").route(web::get().to(openapi_json)));
@@ -94,39 +94,3 @@ async fn openapi_json(_caller: crate::auth::MaybeUser) -> HttpResponse {
     ),
 )]
 pub struct ApiDoc;
-
-/// `bearer` (JWT in `Authorization`), `cookie` (`token`) and `apiKey` (`X-API-Key`).
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "An access token (EdDSA JWT), or an API key as `Bearer pk_...`",
-                    ))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                "token",
-                "The access token in the `token` cookie (set by sign-in, sign-up and refresh)",
-            ))),
-        );
-        components.add_security_scheme(
-            "apiKey",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "X-API-Key",
-                "An API key (`pk_` + 32 alphanumerics); acts as its owner",
-            ))),
-        );
-        openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    }
-}

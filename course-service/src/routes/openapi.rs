@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use shared::openapi::SecuritySchemes;
+use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses/openapi.json").route(web::get().to(openapi_json)));
@@ -84,30 +84,3 @@ async fn openapi_json(_caller: shared::principal::MaybePrincipal) -> HttpRespons
     ),
 )]
 pub struct ApiDoc;
-
-/// `bearer` (JWT in `Authorization`) and `cookie` (`token`).
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token (EdDSA JWT)"))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                "token",
-                "The access token in the `token` cookie (what `<video>` tags send)",
-            ))),
-        );
-        openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    }
-}

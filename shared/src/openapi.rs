@@ -1,0 +1,40 @@
+//! What every service's OpenAPI document declares alike: the security schemes its routes name (`bearer`,
+//! `cookie`, `apiKey`). One definition, so the documents the gateway merges never disagree.
+
+use utoipa::Modify;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// `modifiers(&shared::openapi::SecuritySchemes)` in a service's `#[openapi(...)]`.
+pub struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token (EdDSA JWT), or through the gateway an API key as `Bearer pk_...`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "token",
+                "The access token in the `token` cookie (set by sign-in, sign-up and refresh; what `<video>` tags send)",
+            ))),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "An API key (`pk_` + 32 alphanumerics), accepted by the gateway; acts as its owner",
+            ))),
+        );
+    }
+}
