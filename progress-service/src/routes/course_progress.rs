@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "The record, computed against the course's current lectures", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -70,7 +70,7 @@ pub const COMPLETIONS: &str = "progress_completions_total";
     patch,
     path = "/api/v1/progress/{courseId}/lectures/{lectureId}",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
     request_body = HeartbeatBody,
     responses(
         (status = 200, description = "The record after the update", body = CourseProgressResponse),
@@ -79,6 +79,7 @@ pub const COMPLETIONS: &str = "progress_completions_total";
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course, or a lecture the course does not have", body = ErrorEnvelope),
         (status = 413, description = "Body over 10 KB", body = ErrorEnvelope),
+        (status = 415, description = "Not `application/json`", body = ErrorEnvelope),
         (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
@@ -118,7 +119,7 @@ pub async fn update_lecture(
     post,
     path = "/api/v1/progress/{courseId}/complete",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Every current lecture completed", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -156,7 +157,7 @@ pub async fn complete_course(
     post,
     path = "/api/v1/progress/{courseId}/reset",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Every lecture reset", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -187,7 +188,7 @@ pub async fn reset_course(
     get,
     path = "/api/v1/progress/{courseId}/resume",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "The most recently watched lecture not completed, else the next in order, else the first", body = ResumeResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),

@@ -28,12 +28,26 @@ pub fn configure_root(cfg: &mut web::ServiceConfig) {
 /// Built once: the document never changes while the process runs.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
 
+/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
+/// document's paths, plus `/openapi.json`, which it leaves out.
+pub fn allow_table() -> shared::http::AllowTable {
+    use actix_web::http::Method;
+    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
+    shared::http::AllowTable::new()
+        .with_openapi(&document)
+        .route("/openapi.json", &[Method::GET])
+}
+
 /// The OpenAPI document of the progress routes.
 #[utoipa::path(
     get,
     path = "/api/v1/progress/openapi.json",
     tag = "progress",
-    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+    responses(
+        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
+        (status = 401, description = "Not logged in, or a bad or expired token (the gateway needs a principal here)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
 )]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)

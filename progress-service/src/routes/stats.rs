@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}/stats",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Figures over the students enrolled now", body = StatsResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),

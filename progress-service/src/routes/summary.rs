@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, description = "One row per enrolled course", body = SummaryResponse),
         (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        (status = 403, description = "An account whose id is not an ObjectId (it has no progress)", body = ErrorEnvelope),
         (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
