@@ -6,8 +6,8 @@ use shared::internal::LectureSummary;
 use shared::principal::Principal;
 
 use super::access::{Cleared, Need, authorize, parse_id};
-use super::openapi::{CourseProgressResponse, ErrorEnvelope, ResumeResponse};
-use super::views::{self, ResumeView};
+use super::openapi::ErrorEnvelope;
+use super::views::{self, CourseProgressResponse, ResumeResponse, ResumeView};
 use crate::domain::{CourseProgress, Heartbeat, HeartbeatBody};
 use crate::error::{ProgressError, ProgressResult};
 use crate::events::emit_course_completed;
@@ -56,7 +56,10 @@ pub async fn get_progress(
         .find(cleared.user, course_id)
         .await?
         .unwrap_or_default();
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Heartbeat and explicit (un)completion of one lecture; applied on the first call too.
@@ -111,7 +114,10 @@ pub async fn update_lecture(
         (!explicit_false).then_some(lecture),
     )
     .await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Completes every lecture of the course: 100 %.
@@ -149,7 +155,10 @@ pub async fn complete_course(
         .complete_all(cleared.user, course_id, &ids, now())
         .await?;
     let record = settle(&state, &cleared, record, None).await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Every lecture back to not completed and unwatched: 0 %. The course's `completedAt` stays (sticky).
@@ -180,7 +189,10 @@ pub async fn reset_course(
         .progress
         .reset(cleared.user, course_id, now())
         .await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Where the player should continue.
@@ -212,7 +224,7 @@ pub async fn get_resume(
         .find(cleared.user, course_id)
         .await?
         .unwrap_or_default();
-    Ok(views::ok(ResumeView::from(
+    Ok(ResumeResponse::ok(ResumeView::from(
         record.resume(&cleared.course.lectures),
     )))
 }

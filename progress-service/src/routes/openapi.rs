@@ -1,20 +1,14 @@
 //! The service's OpenAPI 3.1 document (`GET /api/v1/progress/openapi.json`, and `GET /openapi.json` where
-//! the gateway collects every service's document and merges them into `/api/v1/openapi.json`).
+//! the gateway collects every service's document and merges them into `/api/v1/openapi.json`): only the
+//! list of paths. Every schema comes from the handlers' own types (`views`), collected by utoipa.
 
 use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
-pub use shared::error::{ErrorBody as ErrorEnvelope, ErrorCode, FieldError};
-
-use super::views::{
-    CourseDetails, CourseProgressView, CourseRef, LectureProgressView, LectureRef, LectureStat,
-    ResumeView, StatsView, SummaryRow,
-};
-use crate::domain::HeartbeatBody;
+pub use shared::error::ErrorBody as ErrorEnvelope;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
@@ -53,38 +47,6 @@ async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)
 }
 
-/// `{ success, status: "success", data: CourseProgressView }`.
-#[derive(Serialize, ToSchema)]
-pub struct CourseProgressResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: CourseProgressView,
-}
-
-/// `{ success, status: "success", data: ResumeView }`.
-#[derive(Serialize, ToSchema)]
-pub struct ResumeResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: ResumeView,
-}
-
-/// `{ success, status: "success", data: [SummaryRow] }`.
-#[derive(Serialize, ToSchema)]
-pub struct SummaryResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: Vec<SummaryRow>,
-}
-
-/// `{ success, status: "success", data: StatsView }`.
-#[derive(Serialize, ToSchema)]
-pub struct StatsResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: StatsView,
-}
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -104,25 +66,6 @@ pub struct StatsResponse {
         super::stats::get_stats,
         openapi_json,
     ),
-    components(schemas(
-        ErrorEnvelope,
-        ErrorCode,
-        FieldError,
-        HeartbeatBody,
-        CourseProgressResponse,
-        CourseProgressView,
-        CourseDetails,
-        LectureRef,
-        LectureProgressView,
-        ResumeResponse,
-        ResumeView,
-        SummaryResponse,
-        SummaryRow,
-        CourseRef,
-        StatsResponse,
-        StatsView,
-        LectureStat,
-    )),
     modifiers(&SecuritySchemes),
     tags((name = "progress", description = "Where each student is in each course, and what instructors see of it")),
 )]

@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, web};
 use shared::principal::Principal;
 
 use super::access::{Need, authorize, parse_id};
-use super::openapi::{ErrorEnvelope, StatsResponse};
-use super::views::{self, LectureStat, StatsView};
+use super::openapi::ErrorEnvelope;
+use super::views::{LectureStat, StatsResponse, StatsView};
 use crate::error::ProgressResult;
 use crate::state::AppState;
 
@@ -72,7 +72,7 @@ pub async fn get_stats(
     } else {
         (percent_sum as f64 / n as f64 * 10.0).round() / 10.0
     };
-    Ok(views::ok(StatsView {
+    Ok(StatsResponse::ok(StatsView {
         enrolled: n,
         started,
         completed,

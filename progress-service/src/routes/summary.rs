@@ -5,8 +5,8 @@ use futures_util::future::join_all;
 use shared::principal::Principal;
 
 use super::access::user_id;
-use super::openapi::{ErrorEnvelope, SummaryResponse};
-use super::views::{self, CourseRef, SummaryRow};
+use super::openapi::ErrorEnvelope;
+use super::views::{CourseRef, SummaryResponse, SummaryRow};
 use crate::error::ProgressResult;
 use crate::state::AppState;
 
@@ -59,5 +59,5 @@ pub async fn list_progress(
             enrolled_at,
         });
     }
-    Ok(views::ok(rows))
+    Ok(SummaryResponse::ok(rows))
 }
