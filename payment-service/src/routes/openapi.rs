@@ -1,5 +1,6 @@
 //! The service's OpenAPI 3.1 document (`GET /api/v1/payments/openapi.json` and `GET /openapi.json`, where
-//! the gateway collects every service's document into `/api/v1/openapi.json`).
+//! the gateway collects every service's document into `/api/v1/openapi.json`): only the list of paths.
+//! Every schema comes from the handlers' own types (`views`, the request bodies), collected by utoipa.
 
 use std::sync::LazyLock;
 
@@ -7,9 +8,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::views;
-use shared::error::{ErrorBody, ErrorCode, FieldError};
-use shared::query::Pagination;
+use shared::error::ErrorBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/payments/openapi.json").route(web::get().to(openapi_json)));
@@ -65,29 +64,6 @@ async fn openapi_json() -> HttpResponse {
         super::admin::refund_purchase,
         openapi_json,
     ),
-    components(schemas(
-        ErrorBody,
-        ErrorCode,
-        FieldError,
-        Pagination,
-        views::SessionView,
-        views::CheckoutData,
-        views::CheckoutResponse,
-        views::EnrolledData,
-        views::EnrolledResponse,
-        views::CourseBrief,
-        views::PurchaseStatusData,
-        views::PurchaseStatusResponse,
-        views::PurchaseView,
-        views::PurchaseListResponse,
-        views::PurchasedCourse,
-        views::PurchasedCoursesResponse,
-        views::RefundData,
-        views::RefundResponse,
-        views::WebhookAck,
-        super::checkout::CheckoutBody,
-        super::admin::RefundBody,
-    )),
     modifiers(&SecuritySchemes),
     tags((name = "payments", description = "Checkout, Stripe webhook, purchases and refunds")),
 )]
