@@ -31,10 +31,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct PurchaseQuery {
     /// `pending`, `completed`, `failed`, `expired` or `refunded`.
+    #[param(pattern = "^(pending|completed|failed|expired|refunded)$")]
     pub status: Option<String>,
+    /// The buyer (ObjectId hex).
+    #[param(pattern = r"^[ \t\n\r]*[0-9a-fA-F]{24}[ \t\n\r]*$")]
     pub user_id: Option<String>,
+    /// The course (ObjectId hex).
+    #[param(pattern = r"^[ \t\n\r]*[0-9a-fA-F]{24}[ \t\n\r]*$")]
     pub course_id: Option<String>,
+    /// Default 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
+    /// Default 10.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 
@@ -48,7 +57,7 @@ pub struct PurchaseQuery {
     responses(
         (status = 200, body = PurchaseListResponse),
         (status = 400, description = "A malformed filter", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),
     ),
 )]
@@ -96,8 +105,10 @@ pub async fn list_purchases(
 pub struct RefundBody {
     /// Free text, at most 500 characters; `duplicate`, `fraudulent` and `requested_by_customer` are also
     /// passed to Stripe as its reason code.
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
     /// Integer cents, 1 to what remains refundable.
+    #[schema(minimum = 1)]
     pub amount: Option<i64>,
 }
 
@@ -108,16 +119,17 @@ const MAX_REASON_CHARS: usize = 500;
     post,
     path = "/api/v1/payments/purchases/{purchaseId}/refund",
     tag = "payments",
-    params(("purchaseId" = String, Path, description = "ObjectId hex")),
+    params(("purchaseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "ObjectId hex")),
     request_body(content = Option<RefundBody>, content_type = "application/json"),
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Stripe accepted the refund; the purchase becomes `refunded` when its `charge.refunded` arrives", body = RefundResponse),
         (status = 400, description = "Malformed id or body, or an amount over what remains", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown purchase", body = shared::error::ErrorBody),
         (status = 409, description = "Not a paid purchase, or nothing left to refund", body = shared::error::ErrorBody),
+        (status = 413, description = "Body over the JSON limit", body = shared::error::ErrorBody),
         (status = 502, description = "Stripe refused or failed", body = shared::error::ErrorBody),
     ),
 )]

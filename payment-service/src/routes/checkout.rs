@@ -44,6 +44,7 @@ const COURSE_NOT_FOUND: PaymentError = PaymentError::NotFound("Course not found"
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutBody {
     /// The course to buy (ObjectId hex).
+    #[schema(pattern = r"^[ \t\n\r]*[0-9a-fA-F]{24}[ \t\n\r]*$")]
     pub course_id: String,
 }
 
@@ -55,12 +56,15 @@ pub struct CheckoutBody {
     request_body = CheckoutBody,
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 201, description = "A Checkout Session to redirect to (a new one, or the open one the caller already has)", body = CheckoutResponse),
-        (status = 200, description = "A free course: enrolled at once", body = EnrolledResponse),
-        (status = 400, description = "Malformed courseId, or the caller's own course", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
+        (status = 201, description = "A Checkout Session to redirect to (a new one, or the open one the caller already has)", body = CheckoutResponse, links(("GetPurchaseStatus" = (operation_id = "get_purchase_status", parameters(("courseId" = "$request.body#/courseId")))))),
+        (status = 200, description = "A free course: enrolled at once", body = EnrolledResponse, links(("GetPurchaseStatus" = (operation_id = "get_purchase_status", parameters(("courseId" = "$request.body#/courseId")))))),
+        (status = 400, description = "Malformed body or courseId, or the caller's own course", body = shared::error::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown or unpublished course", body = shared::error::ErrorBody),
-        (status = 409, description = "Already purchased", body = shared::error::ErrorBody),
+        (status = 409, description = "Already purchased, or another checkout for the course is being started", body = shared::error::ErrorBody),
+        (status = 413, description = "Body over the JSON limit", body = shared::error::ErrorBody),
+        (status = 415, description = "Not `application/json`", body = shared::error::ErrorBody),
         (status = 502, description = "course-service or Stripe failed", body = shared::error::ErrorBody),
     ),
 )]

@@ -14,6 +14,7 @@ use actix_web::web;
 
 /// Mounts every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(openapi::allow_table()));
     health::configure(cfg);
     openapi::configure_root(cfg);
     cfg.service(

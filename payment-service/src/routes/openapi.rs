@@ -1,5 +1,6 @@
 //! The service's OpenAPI 3.1 document (`GET /api/v1/payments/openapi.json` and `GET /openapi.json`, where
-//! the gateway collects every service's document into `/api/v1/openapi.json`).
+//! the gateway collects every service's document into `/api/v1/openapi.json`): only the list of paths.
+//! Every schema comes from the handlers' own types (`views`, the request bodies), collected by utoipa.
 
 use std::sync::LazyLock;
 
@@ -7,9 +8,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::views;
-use shared::error::{ErrorBody, ErrorCode, FieldError};
-use shared::query::Pagination;
+use shared::error::ErrorBody;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/payments/openapi.json").route(web::get().to(openapi_json)));
@@ -23,12 +22,26 @@ pub fn configure_root(cfg: &mut web::ServiceConfig) {
 /// Built once: the document never changes while the process runs.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
 
+/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
+/// document's paths, plus `/openapi.json`, which it leaves out.
+pub fn allow_table() -> shared::http::AllowTable {
+    use actix_web::http::Method;
+    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
+    shared::http::AllowTable::new()
+        .with_openapi(&document)
+        .route("/openapi.json", &[Method::GET])
+}
+
 /// The OpenAPI document of the public payment routes.
 #[utoipa::path(
     get,
     path = "/api/v1/payments/openapi.json",
     tag = "payments",
-    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+    responses(
+        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorBody),
+    ),
+    security((), ("bearer" = []), ("cookie" = [])),
 )]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)
@@ -51,29 +64,6 @@ async fn openapi_json() -> HttpResponse {
         super::admin::refund_purchase,
         openapi_json,
     ),
-    components(schemas(
-        ErrorBody,
-        ErrorCode,
-        FieldError,
-        Pagination,
-        views::SessionView,
-        views::CheckoutData,
-        views::CheckoutResponse,
-        views::EnrolledData,
-        views::EnrolledResponse,
-        views::CourseBrief,
-        views::PurchaseStatusData,
-        views::PurchaseStatusResponse,
-        views::PurchaseView,
-        views::PurchaseListResponse,
-        views::PurchasedCourse,
-        views::PurchasedCoursesResponse,
-        views::RefundData,
-        views::RefundResponse,
-        views::WebhookAck,
-        super::checkout::CheckoutBody,
-        super::admin::RefundBody,
-    )),
     modifiers(&SecuritySchemes),
     tags((name = "payments", description = "Checkout, Stripe webhook, purchases and refunds")),
 )]

@@ -27,11 +27,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `page` (default 1) and `limit` (default 10, at most 100).
+/// `page` (default 1) and `limit` (default 10, at most 100); read as text so a bad value is our 400.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Default 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
+    /// Default 10.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 
@@ -40,13 +44,15 @@ pub struct PageQuery {
     get,
     path = "/api/v1/payments/courses/{courseId}/purchase-status",
     tag = "payments",
-    params(("courseId" = String, Path, description = "ObjectId hex")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "ObjectId hex")),
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, body = PurchaseStatusResponse),
         (status = 400, description = "Malformed courseId", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown course, or a draft the caller neither owns nor bought", body = shared::error::ErrorBody),
+        (status = 502, description = "course-service did not answer properly", body = shared::error::ErrorBody),
     ),
 )]
 pub async fn get_purchase_status(
@@ -97,7 +103,8 @@ pub async fn get_purchase_status(
     responses(
         (status = 200, body = PurchasedCoursesResponse),
         (status = 400, description = "Bad page or limit", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in", body = shared::error::ErrorBody),
+        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
     ),
 )]
 pub async fn list_purchased_courses(

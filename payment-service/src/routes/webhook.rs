@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, description = "Processed, a duplicate, or a type that is ignored", body = WebhookAck),
         (status = 400, description = "Missing or bad signature, stale timestamp, or not an event", body = shared::error::ErrorBody),
+        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (the gateway judges every credential)", body = shared::error::ErrorBody),
         (status = 413, description = "Body over the limit", body = shared::error::ErrorBody),
         (status = 500, description = "Could not apply it now; Stripe retries", body = shared::error::ErrorBody),
     ),

@@ -32,3 +32,42 @@ async fn the_healthcheck_command_passes_only_when_the_service_is_ready() {
     )
     .await;
 }
+
+/// A method no route has is 405 with the route's real methods in `Allow`, and `OPTIONS` lists them, from
+/// the OpenAPI document (`shared::http::AllowTable`), before any login is asked for.
+#[tokio::test]
+async fn an_undeclared_method_is_405_with_the_routes_allow_and_options_lists_them() {
+    let app = spawn_app_with(&[]).await;
+    let id = "0123456789abcdef01234567";
+    for (path, allow) in [
+        (
+            &*format!("/api/v1/payments/courses/{id}/purchase-status"),
+            "GET, HEAD, OPTIONS",
+        ),
+        ("/api/v1/payments/create-checkout-session", "POST, OPTIONS"),
+        ("/api/v1/payments/webhook", "POST, OPTIONS"),
+        (
+            &*format!("/api/v1/payments/purchases/{id}/refund"),
+            "POST, OPTIONS",
+        ),
+        ("/api/v1/payments/openapi.json", "GET, HEAD, OPTIONS"),
+    ] {
+        let url = format!("{}{path}", app.address);
+        let res = app
+            .client
+            .request(reqwest::Method::TRACE, &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405, "TRACE {path}");
+        assert_eq!(res.headers()["allow"], allow, "TRACE {path}");
+        let res = app
+            .client
+            .request(reqwest::Method::OPTIONS, &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204, "OPTIONS {path}");
+        assert_eq!(res.headers()["allow"], allow, "OPTIONS {path}");
+    }
+}

@@ -19,12 +19,30 @@ pub struct HeartbeatBody {
     /// `true` completes the lecture; `false` (an explicit user action) un-completes it and clears its
     /// watched seconds, so re-watching can complete it again.
     pub is_completed: Option<bool>,
-    /// Where the player is now.
-    #[schema(example = 42.5)]
+    /// Where the player is now (seconds; past the lecture's end it is clamped to the end).
+    #[schema(example = 42.5, minimum = 0)]
     pub last_position: Option<f64>,
-    /// Segments watched since the last heartbeat, `[[from, to], ...]`, at most 100.
-    #[schema(example = json!([[0, 30.5]]))]
+    /// Segments watched since the last heartbeat, `[[from, to], ...]`, at most 100, each with
+    /// `0 <= from <= to` (seconds; past the lecture's end they are clamped to the end).
+    #[schema(schema_with = watched_schema, example = json!([[0, 30.5]]))]
     pub watched: Option<Vec<Vec<f64>>>,
+}
+
+/// `watched`'s schema: null, or at most `MAX_SEGMENTS` pairs of numbers of seconds, 0 or more. That `from`
+/// is not after `to` compares two items, which no JSON Schema can state (`scripts/contract.toml`).
+fn watched_schema() -> utoipa::openapi::schema::ArrayBuilder {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let second = ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .minimum(Some(0.0));
+    let segment = ArrayBuilder::new()
+        .items(second)
+        .min_items(Some(2))
+        .max_items(Some(2));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(segment)
+        .max_items(Some(MAX_SEGMENTS))
 }
 
 /// A parsed heartbeat: clamped position and the seconds it covers.

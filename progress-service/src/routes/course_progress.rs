@@ -6,8 +6,8 @@ use shared::internal::LectureSummary;
 use shared::principal::Principal;
 
 use super::access::{Cleared, Need, authorize, parse_id};
-use super::openapi::{CourseProgressResponse, ErrorEnvelope, ResumeResponse};
-use super::views::{self, ResumeView};
+use super::openapi::ErrorEnvelope;
+use super::views::{self, CourseProgressResponse, ResumeResponse, ResumeView};
 use crate::domain::{CourseProgress, Heartbeat, HeartbeatBody};
 use crate::error::{ProgressError, ProgressResult};
 use crate::events::emit_course_completed;
@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "The record, computed against the course's current lectures", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -56,7 +56,10 @@ pub async fn get_progress(
         .find(cleared.user, course_id)
         .await?
         .unwrap_or_default();
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Heartbeat and explicit (un)completion of one lecture; applied on the first call too.
@@ -70,7 +73,7 @@ pub const COMPLETIONS: &str = "progress_completions_total";
     patch,
     path = "/api/v1/progress/{courseId}/lectures/{lectureId}",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id"), ("lectureId" = String, Path, description = "Lecture id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
     request_body = HeartbeatBody,
     responses(
         (status = 200, description = "The record after the update", body = CourseProgressResponse),
@@ -79,6 +82,7 @@ pub const COMPLETIONS: &str = "progress_completions_total";
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course, or a lecture the course does not have", body = ErrorEnvelope),
         (status = 413, description = "Body over 10 KB", body = ErrorEnvelope),
+        (status = 415, description = "Not `application/json`", body = ErrorEnvelope),
         (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
@@ -110,7 +114,10 @@ pub async fn update_lecture(
         (!explicit_false).then_some(lecture),
     )
     .await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Completes every lecture of the course: 100 %.
@@ -118,7 +125,7 @@ pub async fn update_lecture(
     post,
     path = "/api/v1/progress/{courseId}/complete",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Every current lecture completed", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -148,7 +155,10 @@ pub async fn complete_course(
         .complete_all(cleared.user, course_id, &ids, now())
         .await?;
     let record = settle(&state, &cleared, record, None).await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Every lecture back to not completed and unwatched: 0 %. The course's `completedAt` stays (sticky).
@@ -156,7 +166,7 @@ pub async fn complete_course(
     post,
     path = "/api/v1/progress/{courseId}/reset",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Every lecture reset", body = CourseProgressResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -179,7 +189,10 @@ pub async fn reset_course(
         .progress
         .reset(cleared.user, course_id, now())
         .await?;
-    Ok(views::ok(views::course_progress(&cleared.course, &record)))
+    Ok(CourseProgressResponse::ok(views::course_progress(
+        &cleared.course,
+        &record,
+    )))
 }
 
 /// Where the player should continue.
@@ -187,7 +200,7 @@ pub async fn reset_course(
     get,
     path = "/api/v1/progress/{courseId}/resume",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "The most recently watched lecture not completed, else the next in order, else the first", body = ResumeResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -211,7 +224,7 @@ pub async fn get_resume(
         .find(cleared.user, course_id)
         .await?
         .unwrap_or_default();
-    Ok(views::ok(ResumeView::from(
+    Ok(ResumeResponse::ok(ResumeView::from(
         record.resume(&cleared.course.lectures),
     )))
 }

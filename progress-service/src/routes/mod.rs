@@ -14,6 +14,7 @@ use actix_web::web;
 /// Mounts every route of the service. `/progress/openapi.json` comes before `/progress/{courseId}` so
 /// it is not read as an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(openapi::allow_table()));
     health::configure(cfg);
     openapi::configure_root(cfg);
     cfg.service(

@@ -1,20 +1,14 @@
 //! The service's OpenAPI 3.1 document (`GET /api/v1/progress/openapi.json`, and `GET /openapi.json` where
-//! the gateway collects every service's document and merges them into `/api/v1/openapi.json`).
+//! the gateway collects every service's document and merges them into `/api/v1/openapi.json`): only the
+//! list of paths. Every schema comes from the handlers' own types (`views`), collected by utoipa.
 
 use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
-pub use shared::error::{ErrorBody as ErrorEnvelope, ErrorCode, FieldError};
-
-use super::views::{
-    CourseDetails, CourseProgressView, CourseRef, LectureProgressView, LectureRef, LectureStat,
-    ResumeView, StatsView, SummaryRow,
-};
-use crate::domain::HeartbeatBody;
+pub use shared::error::ErrorBody as ErrorEnvelope;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
@@ -28,47 +22,29 @@ pub fn configure_root(cfg: &mut web::ServiceConfig) {
 /// Built once: the document never changes while the process runs.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
 
+/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
+/// document's paths, plus `/openapi.json`, which it leaves out.
+pub fn allow_table() -> shared::http::AllowTable {
+    use actix_web::http::Method;
+    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
+    shared::http::AllowTable::new()
+        .with_openapi(&document)
+        .route("/openapi.json", &[Method::GET])
+}
+
 /// The OpenAPI document of the progress routes.
 #[utoipa::path(
     get,
     path = "/api/v1/progress/openapi.json",
     tag = "progress",
-    responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")),
+    responses(
+        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
+        (status = 401, description = "Not logged in, or a bad or expired token (the gateway needs a principal here)", body = ErrorEnvelope),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
 )]
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(&*DOCUMENT)
-}
-
-/// `{ success, status: "success", data: CourseProgressView }`.
-#[derive(Serialize, ToSchema)]
-pub struct CourseProgressResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: CourseProgressView,
-}
-
-/// `{ success, status: "success", data: ResumeView }`.
-#[derive(Serialize, ToSchema)]
-pub struct ResumeResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: ResumeView,
-}
-
-/// `{ success, status: "success", data: [SummaryRow] }`.
-#[derive(Serialize, ToSchema)]
-pub struct SummaryResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: Vec<SummaryRow>,
-}
-
-/// `{ success, status: "success", data: StatsView }`.
-#[derive(Serialize, ToSchema)]
-pub struct StatsResponse {
-    pub success: bool,
-    pub status: String,
-    pub data: StatsView,
 }
 
 #[derive(OpenApi)]
@@ -90,25 +66,6 @@ pub struct StatsResponse {
         super::stats::get_stats,
         openapi_json,
     ),
-    components(schemas(
-        ErrorEnvelope,
-        ErrorCode,
-        FieldError,
-        HeartbeatBody,
-        CourseProgressResponse,
-        CourseProgressView,
-        CourseDetails,
-        LectureRef,
-        LectureProgressView,
-        ResumeResponse,
-        ResumeView,
-        SummaryResponse,
-        SummaryRow,
-        CourseRef,
-        StatsResponse,
-        StatsView,
-        LectureStat,
-    )),
     modifiers(&SecuritySchemes),
     tags((name = "progress", description = "Where each student is in each course, and what instructors see of it")),
 )]

@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, web};
 use shared::principal::Principal;
 
 use super::access::{Need, authorize, parse_id};
-use super::openapi::{ErrorEnvelope, StatsResponse};
-use super::views::{self, LectureStat, StatsView};
+use super::openapi::ErrorEnvelope;
+use super::views::{LectureStat, StatsResponse, StatsView};
 use crate::error::ProgressResult;
 use crate::state::AppState;
 
@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}/stats",
     tag = "progress",
-    params(("courseId" = String, Path, description = "Course id")),
+    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
     responses(
         (status = 200, description = "Figures over the students enrolled now", body = StatsResponse),
         (status = 400, description = "Malformed id", body = ErrorEnvelope),
@@ -72,7 +72,7 @@ pub async fn get_stats(
     } else {
         (percent_sum as f64 / n as f64 * 10.0).round() / 10.0
     };
-    Ok(views::ok(StatsView {
+    Ok(StatsResponse::ok(StatsView {
         enrolled: n,
         started,
         completed,

@@ -5,8 +5,8 @@ use futures_util::future::join_all;
 use shared::principal::Principal;
 
 use super::access::user_id;
-use super::openapi::{ErrorEnvelope, SummaryResponse};
-use super::views::{self, CourseRef, SummaryRow};
+use super::openapi::ErrorEnvelope;
+use super::views::{CourseRef, SummaryResponse, SummaryRow};
 use crate::error::ProgressResult;
 use crate::state::AppState;
 
@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, description = "One row per enrolled course", body = SummaryResponse),
         (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        (status = 403, description = "An account whose id is not an ObjectId (it has no progress)", body = ErrorEnvelope),
         (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
@@ -58,5 +59,5 @@ pub async fn list_progress(
             enrolled_at,
         });
     }
-    Ok(views::ok(rows))
+    Ok(SummaryResponse::ok(rows))
 }

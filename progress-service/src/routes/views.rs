@@ -9,24 +9,49 @@ use utoipa::ToSchema;
 
 use crate::domain::{CourseProgress, Resume};
 
-/// `{ success: true, status: "success", data }`.
-#[derive(Serialize, ToSchema)]
-pub struct Envelope<T> {
-    #[schema(example = true)]
-    pub success: bool,
-    #[schema(example = "success")]
-    pub status: &'static str,
-    pub data: T,
+/// A body type `{ success: true, status: "success", data }` per shape of `data`: one named type serialises
+/// and documents each answer, so the two cannot drift (docs/contract.md).
+macro_rules! envelope {
+    ($(#[$doc:meta])* $name:ident($data:ty)) => {
+        $(#[$doc])*
+        #[derive(Serialize, ToSchema)]
+        pub struct $name {
+            #[schema(example = true)]
+            pub success: bool,
+            #[schema(example = "success")]
+            pub status: &'static str,
+            pub data: $data,
+        }
+
+        impl $name {
+            /// 200 with `data` in the envelope.
+            pub fn ok(data: $data) -> HttpResponse {
+                HttpResponse::Ok().json(Self {
+                    success: true,
+                    status: "success",
+                    data,
+                })
+            }
+        }
+    };
 }
 
-/// 200 with `data` in the envelope.
-pub fn ok<T: Serialize>(data: T) -> HttpResponse {
-    HttpResponse::Ok().json(Envelope {
-        success: true,
-        status: "success",
-        data,
-    })
-}
+envelope!(
+    /// `{ success, status: "success", data: CourseProgressView }`.
+    CourseProgressResponse(CourseProgressView)
+);
+envelope!(
+    /// `{ success, status: "success", data: ResumeView }`.
+    ResumeResponse(ResumeView)
+);
+envelope!(
+    /// `{ success, status: "success", data: [SummaryRow] }`.
+    SummaryResponse(Vec<SummaryRow>)
+);
+envelope!(
+    /// `{ success, status: "success", data: StatsView }`.
+    StatsResponse(StatsView)
+);
 
 /// A lecture of the course, in course order.
 #[derive(Serialize, ToSchema)]
