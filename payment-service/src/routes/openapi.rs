@@ -5,8 +5,8 @@
 use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use shared::openapi::SecuritySchemes;
+use utoipa::OpenApi;
 
 use shared::error::ErrorBody;
 
@@ -68,30 +68,3 @@ async fn openapi_json() -> HttpResponse {
     tags((name = "payments", description = "Checkout, Stripe webhook, purchases and refunds")),
 )]
 pub struct ApiDoc;
-
-/// `bearer` (JWT in `Authorization`) and `cookie` (`token`).
-struct SecuritySchemes;
-
-impl Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token (EdDSA JWT)"))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                "token",
-                "The access token in the `token` cookie",
-            ))),
-        );
-        openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    }
-}
