@@ -24,7 +24,7 @@ mod services;
 
 pub use client::{TestClient, browser, send_json};
 pub use env::{base_vars, closed_port, email, required_env, run_id, with_overrides};
-pub use fixtures::{course_fields, form, lecture_form, mp4, png};
+pub use fixtures::{course_fields, form, lecture_form, mp4, png, tampered};
 pub use guards::{MediaDir, RedisPrefix, TestDatabase};
 pub use health::{
     Check, MONGO, RECOVERY_TIMEOUT, REDIS, assert_health_contract, assert_live, assert_ready,

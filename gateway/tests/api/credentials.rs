@@ -5,14 +5,9 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::helpers::{Options, Stack, spawn, spawn_with};
+use test_support::tampered;
 
-fn tampered(token: &str) -> String {
-    let mut t = token.to_owned();
-    let last = t.pop().unwrap();
-    t.push(if last == 'A' { 'B' } else { 'A' });
-    t
-}
+use crate::helpers::{Options, Stack, spawn, spawn_with};
 
 async fn revoked(stack: &Stack, role: &str) -> String {
     let token = stack.token(role).await;

@@ -23,9 +23,7 @@ async fn every_route_refuses_anonymous_tampered_malformed_unknown_and_unenrolled
         (Method::POST, format!("/progress/{c}/reset")),
         (Method::GET, format!("/progress/{c}/stats")),
     ];
-    let mut tampered = outsider.token.clone();
-    let last = tampered.pop();
-    tampered.push(if last == Some('A') { 'B' } else { 'A' });
+    let tampered = test_support::tampered(&outsider.token);
     for (method, path) in &routes {
         let send = |token: Option<&str>, path: String| {
             let mut req = app
