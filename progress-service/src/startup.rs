@@ -3,7 +3,6 @@
 //! tests) and mounts the routes. The background tasks stop when the server does.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
 use anyhow::Context;
@@ -78,7 +77,10 @@ async fn spawn_background(
     redis: redis::aio::ConnectionManager,
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    tokio::spawn(ensure_indexes(state.store.clone(), shutdown.clone()));
+    let (store, stop) = (state.store.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        shared::background::retry_until_done("indexes", stop, || store.ensure_indexes()).await
+    });
     let prefix = &state.settings.service.redis_prefix;
     tokio::spawn(shared::outbox::run_relay(
         state.store.outbox.clone(),
@@ -99,23 +101,4 @@ async fn spawn_background(
         shutdown,
     ));
     Ok(())
-}
-
-/// Creates the indexes, retrying while MongoDB is unreachable, so the service can start before it.
-async fn ensure_indexes(store: Store, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        match store.ensure_indexes().await {
-            Ok(()) => {
-                tracing::debug!("indexes ready");
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(error = %format_args!("{e:#}"), "creating indexes failed; retrying")
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
