@@ -48,12 +48,19 @@ fn split_pair(pair: &[u8]) -> (&[u8], &[u8]) {
 /// case-insensitively and after percent-decoding (actix decodes names too), and every `,`-separated part
 /// of it (old parsers also split on commas).
 fn names_a_credential(pair: &[u8]) -> bool {
-    pair.split(|&b| b == b',').any(|part| {
-        let name = percent_decoded(split_pair(trim(part)).0);
-        let name = trim(&name);
+    let is_credential = |name: &[u8]| {
         CREDENTIAL_COOKIES
             .iter()
-            .any(|c| name.eq_ignore_ascii_case(c.as_bytes()))
+            .any(|c| trim(name).eq_ignore_ascii_case(c.as_bytes()))
+    };
+    pair.split(|&b| b == b',').any(|part| {
+        let name = split_pair(trim(part)).0;
+        // Decoding allocates: only names that hold a `%` need it (every cookie of every request comes here).
+        if name.contains(&b'%') {
+            is_credential(&percent_decoded(name))
+        } else {
+            is_credential(name)
+        }
     })
 }
 
@@ -128,11 +135,6 @@ pub fn forwardable(req: &HttpRequest, keep: Keep) -> Option<HeaderValue> {
         return None;
     }
     HeaderValue::from_bytes(&out).ok()
-}
-
-/// A `Set-Cookie` that makes the browser drop the access cookie (it is HttpOnly: a page cannot).
-pub fn clear_access(https: bool) -> HeaderValue {
-    shared::http::clear_access_cookie(https)
 }
 
 #[cfg(test)]

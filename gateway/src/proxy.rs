@@ -114,7 +114,7 @@ pub async fn proxy(
     if clear_cookie && route.public && !shared::http::sets_access_cookie(res.headers()) {
         res.headers_mut().append(
             actix_web::http::header::SET_COOKIE,
-            crate::cookies::clear_access(forwarded_proto(&req, &state) == "https"),
+            shared::http::clear_access_cookie(forwarded_proto(&req, &state) == "https"),
         );
     }
     res

@@ -37,7 +37,7 @@ pub(super) async fn public_route(
         let https = crate::proxy::forwarded_proto(req, state) == "https";
         res.headers_mut().append(
             actix_web::http::header::SET_COOKIE,
-            crate::cookies::clear_access(https),
+            shared::http::clear_access_cookie(https),
         );
     }
     res
