@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use test_support::{
-    EVENT_TIMEOUT, RECOVERY_TIMEOUT, closed_port, eventually, form, png, required_env, run_id,
+    EVENT_TIMEOUT, RECOVERY_TIMEOUT, TcpProxy, closed_port, eventually, form, png, required_env,
+    run_id,
 };
 
 use crate::actor::{Actor, Credential};
@@ -334,6 +335,7 @@ async fn a_webhook_storm_during_a_payment_service_restart_completes_every_purcha
     for storm in storms {
         statuses.extend(storm.await.expect("a storm task"));
     }
+    eprintln!("the storm's duplicate deliveries answered {statuses:?} (0: unreachable)");
     assert_eq!(statuses.len(), BUYERS * DUPLICATES);
     assert!(
         statuses.iter().all(|s| [0, 200, 502, 503].contains(s)),
@@ -404,12 +406,14 @@ async fn a_webhook_storm_during_a_payment_service_restart_completes_every_purcha
 }
 
 /// A file-backed SecantusDB of this test's own (`SECANTUSD`, exported by `scripts/test`), so that the
-/// test can stop and start the real server process; its data stays on disk across restarts. Killed and
-/// removed on drop.
+/// test can stop and start the real server process; its data stays on disk across restarts. The services
+/// reach it at one fixed address, a `TcpProxy` (as a service address in front of a database server):
+/// each start takes a free port, so no other test's listener can take the port while it is down. Killed
+/// and removed on drop (the log is kept when the test fails).
 struct OwnDatabase {
     exe: String,
-    port: u16,
     dir: PathBuf,
+    address: TcpProxy,
     child: Option<Child>,
 }
 
@@ -419,44 +423,75 @@ impl OwnDatabase {
         std::fs::create_dir_all(&dir).expect("the database's directory");
         let mut db = Self {
             exe: required_env("SECANTUSD"),
-            port: closed_port(),
             dir,
+            // Aimed at the server once it listens.
+            address: TcpProxy::start("127.0.0.1:9", true).await,
             child: None,
         };
         db.launch().await;
         db
     }
 
+    /// The fixed address. `directConnection`: SecantusDB announces itself as a one-member replica set
+    /// under its own port, and without the option the driver would follow that announcement past the
+    /// fixed address, to a port that is gone after a restart.
     fn uri(&self) -> String {
-        format!("mongodb://127.0.0.1:{}", self.port)
+        format!(
+            "mongodb://127.0.0.1:{}/?directConnection=true",
+            self.address.port()
+        )
     }
 
-    /// Starts the server on the same port and data directory, and waits until it accepts connections.
+    fn log(&self) -> PathBuf {
+        self.dir.join("secantusd.log")
+    }
+
+    fn read_log(&self) -> String {
+        std::fs::read_to_string(self.log()).unwrap_or_default()
+    }
+
+    /// Starts the server on the same data directory and a free port, waits until it listens and points
+    /// the address at it. A port taken between choosing and binding makes the server exit: another
+    /// port is tried then.
     async fn launch(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("secantusd.log"))
-            .expect("the database's log");
-        let child = Command::new(&self.exe)
-            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
-            .arg("--storage-path")
-            .arg(self.dir.join("data"))
-            .args(["--log-level", "WARNING"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("the log's handle"))
-            .stderr(log)
-            .spawn()
-            .expect("starting SecantusDB");
-        self.child = Some(child);
-        let address = format!("127.0.0.1:{}", self.port);
-        eventually(RECOVERY_TIMEOUT, "SecantusDB listening", async || {
-            tokio::net::TcpStream::connect(&address)
-                .await
-                .ok()
-                .map(drop)
-        })
-        .await;
+        for _ in 0..3 {
+            let port = closed_port();
+            let listening = format!("listening on 127.0.0.1:{port}");
+            let said_before = self.read_log().matches(&listening).count();
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.log())
+                .expect("the database's log");
+            let mut child = Command::new(&self.exe)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .arg("--storage-path")
+                .arg(self.dir.join("data"))
+                // INFO: the one line saying it listens (it logs no requests at that level).
+                .args(["--log-level", "INFO"])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("the log's handle"))
+                .stderr(log)
+                .spawn()
+                .expect("starting SecantusDB");
+            let started = eventually(
+                RECOVERY_TIMEOUT,
+                "SecantusDB listening or gone",
+                async || {
+                    if child.try_wait().expect("SecantusDB's state").is_some() {
+                        return Some(false);
+                    }
+                    (self.read_log().matches(&listening).count() > said_before).then_some(true)
+                },
+            )
+            .await;
+            if started {
+                self.address.set_target(&format!("127.0.0.1:{port}"));
+                self.child = Some(child);
+                return;
+            }
+        }
+        panic!("SecantusDB did not start (log: {})", self.log().display());
     }
 
     /// Stops the server as an operator would (SIGTERM) and waits until it has exited.
@@ -705,6 +740,7 @@ async fn heartbeats_while_course_service_is_down_are_accepted_or_refused_with_a_
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    eprintln!("heartbeats while course-service was down: {accepted} accepted, {refused} refused");
     // Past the cache's 2 s nothing can be judged any more: a clear 503, and nothing recorded.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let res = send(beat(&course.preview_id, 0, 8)).await;
