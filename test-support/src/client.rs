@@ -58,9 +58,10 @@ impl TestClient {
     /// service's background tasks (outbox relay, consumers) end too. The guards stay until this client is
     /// dropped, so a new instance can be started on the same database. Returns once the port refuses.
     pub async fn stop(&self) {
-        if let Some(server) = &self.server {
-            server.abort();
-        }
+        let Some(server) = &self.server else {
+            panic!("{} was not started by TestClient::serve", self.address);
+        };
+        server.abort();
         let address = self.address.trim_start_matches("http://").to_owned();
         crate::eventually(
             crate::RECOVERY_TIMEOUT,

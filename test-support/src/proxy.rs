@@ -1,5 +1,6 @@
-//! A TCP proxy on a loopback port in front of a real server (the test MongoDB or Redis) that a test closes
-//! and opens, to start a service while its store is unreachable and then bring the store back.
+//! A TCP proxy on a loopback port in front of a real server (the test MongoDB or Redis, or a service) that
+//! a test closes and opens, to start a service while its store is unreachable and then bring the store
+//! back, or aims elsewhere, as a load balancer in front of a restarted instance.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
