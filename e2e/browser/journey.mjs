@@ -91,9 +91,15 @@ async function main() {
     watch(page, 'frontend');
     recordMedia(page, 'frontend');
     const playerEvents = () => page.evaluate(() => window.playerEvents);
+    const signedIn = async () => {
+      await page.locator('#user[data-ready]').waitFor();
+      assert.equal(await page.textContent('#user'), 'Signed in as Sam Browser', 'the page knows who is signed in');
+    };
 
     await step('signs up on the frontend page; the session is in HttpOnly cookies', async () => {
       await page.goto(`${FRONTEND}/`);
+      await page.locator('#user[data-ready]').waitFor();
+      assert.equal(await page.textContent('#user'), 'Not signed in');
       await page.fill('input[name=name]', 'Sam Browser');
       await page.fill('input[name=email]', EMAIL);
       await page.fill('input[name=password]', PASSWORD);
@@ -113,6 +119,7 @@ async function main() {
     await step('the locked lecture is locked before buying: the <video> fails, the API says 403', async () => {
       await page.goto(`${FRONTEND}/courses/${COURSE_ID}`);
       await page.locator(`li[data-lecture="${LOCKED_ID}"] .locked`).waitFor();
+      await signedIn();
       await page.locator('#buy').waitFor();
       await page.evaluate((src) => {
         document.getElementById('player').src = src;
@@ -147,6 +154,8 @@ async function main() {
       await page.waitForURL(`${FRONTEND}/courses/${COURSE_ID}`);
       await page.locator(`li[data-lecture="${LOCKED_ID}"] button.play`).waitFor();
       assert.equal(await page.locator('#buy').count(), 0, 'no Buy button once purchased');
+      // Still signed in after the round trip through another site.
+      await signedIn();
     });
 
     await step('plays the locked lecture: canplay, currentTime advances, through Range requests (206)', async () => {
@@ -156,10 +165,19 @@ async function main() {
       const state = await page.evaluate(() => {
         const player = document.getElementById('player');
         player.pause();
-        return { currentTime: player.currentTime, duration: player.duration, error: player.error?.code ?? null };
+        return {
+          currentTime: player.currentTime,
+          duration: player.duration,
+          error: player.error?.code ?? null,
+          size: `${player.videoWidth}x${player.videoHeight}`,
+          frames: player.getVideoPlaybackQuality().totalVideoFrames,
+        };
       });
       assert.equal(state.error, null, `media error: ${JSON.stringify(await playerEvents())}`);
       assert.ok(Math.abs(state.duration - 3) < 0.1, `the clip lasts 3 s: ${state.duration}`);
+      // Decoded, not only fetched: the clip's size and frames (10 per second) came out of the VP8 decoder.
+      assert.equal(state.size, '128x72', 'the decoded picture');
+      assert.ok(state.frames >= 5, `frames decoded: ${state.frames}`);
       assert.ok(media.length > 0, 'the <video> requested the lecture');
       for (const m of media) {
         assert.equal(m.type, 'media', JSON.stringify(m));
@@ -167,7 +185,7 @@ async function main() {
         assert.equal(m.status, 206, JSON.stringify(m));
         assert.match(m.contentRange ?? '', new RegExp(`^bytes \\d+-\\d+/${LOCKED_BYTES}$`), JSON.stringify(m));
       }
-      log(`  played to ${state.currentTime.toFixed(2)} s of ${state.duration} s; media requests: ${JSON.stringify(media)}`);
+      log(`  played to ${state.currentTime.toFixed(2)} s of ${state.duration} s (${state.frames} frames of ${state.size}); media requests: ${JSON.stringify(media)}`);
     });
 
     await step('a page of another site reads nothing, with the student still signed in', async () => {
@@ -227,7 +245,7 @@ async function main() {
 
     await step('signs out: the cookies are gone and the API answers 401', async () => {
       await page.click('#signout');
-      await page.waitForFunction(() => document.getElementById('user').textContent !== 'Signed in as Sam Browser');
+      await page.waitForFunction(() => /^Sign(ed out|-out failed)/.test(document.getElementById('user').textContent));
       assert.equal(await page.textContent('#user'), 'Signed out');
       const names = (await gatewayCookies(context)).map((c) => c.name);
       assert.ok(!names.includes('token') && !names.includes('refresh_token'), `cookies left: ${names}`);

@@ -117,7 +117,15 @@ document.getElementById('signout').addEventListener('click', async () => {
   userLine.textContent = res.status === 200 ? 'Signed out' : `Sign-out failed: ${res.status}`;
 });
 
+// Who is signed in, as the gateway tells from the cookies; `data-ready` once known.
+async function whoAmI() {
+  const res = await api('/user/profile');
+  userLine.textContent = res.status === 200 ? `Signed in as ${res.body.user.name}` : 'Not signed in';
+  userLine.dataset.ready = 'true';
+}
+
 const path = location.pathname;
+await whoAmI();
 const course = path.match(/^\/courses\/([0-9a-f]{24})$/);
 if (course) {
   coursePage(course[1]);
