@@ -36,6 +36,20 @@ async function step(name, body) {
   log(`ok: ${name} (${Date.now() - t0} ms)`);
 }
 
+// Retries `check` (which asserts) for up to 5 s: the browser reports a request's details a little after the
+// page has seen its outcome.
+async function settle(check, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 // Every request for the locked lecture's file, with the headers that matter, in order.
 const mediaUrl = `${GATEWAY}${LOCKED_URL}`;
 const media = [];
@@ -71,17 +85,9 @@ async function main() {
     // As root in a container Chromium's sandbox cannot start.
     chromiumSandbox: false,
     timeout: 30_000,
-    args: [
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-quic',
-      // No calls home: the machine has no internet, and refused connections slow start-up.
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+    // playwright already turns off background networking, component updates and sync (no calls home on a
+    // machine without internet) and /dev/shm use.
+    args: ['--disable-gpu', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
   });
   log(`Chromium ${browser.version()} started`);
   try {
@@ -178,13 +184,15 @@ async function main() {
       // Decoded, not only fetched: the clip's size and frames (10 per second) came out of the VP8 decoder.
       assert.equal(state.size, '128x72', 'the decoded picture');
       assert.ok(state.frames >= 5, `frames decoded: ${state.frames}`);
-      assert.ok(media.length > 0, 'the <video> requested the lecture');
-      for (const m of media) {
-        assert.equal(m.type, 'media', JSON.stringify(m));
-        assert.match(m.range ?? '', /^bytes=\d+-\d*$/, `every request has a Range: ${JSON.stringify(m)}`);
-        assert.equal(m.status, 206, JSON.stringify(m));
-        assert.match(m.contentRange ?? '', new RegExp(`^bytes \\d+-\\d+/${LOCKED_BYTES}$`), JSON.stringify(m));
-      }
+      await settle(() => {
+        assert.ok(media.length > 0, 'the <video> requested the lecture');
+        for (const m of media) {
+          assert.equal(m.type, 'media', JSON.stringify(m));
+          assert.match(m.range ?? '', /^bytes=\d+-\d*$/, `every request has a Range: ${JSON.stringify(m)}`);
+          assert.equal(m.status, 206, JSON.stringify(m));
+          assert.match(m.contentRange ?? '', new RegExp(`^bytes \\d+-\\d+/${LOCKED_BYTES}$`), JSON.stringify(m));
+        }
+      });
       log(`  played to ${state.currentTime.toFixed(2)} s of ${state.duration} s (${state.frames} frames of ${state.size}); media requests: ${JSON.stringify(media)}`);
     });
 
@@ -215,8 +223,6 @@ async function main() {
       const results = await foreign.evaluate(() => window.results);
       const byName = Object.fromEntries(results.map((r) => [r.name, r]));
       log(`  the page got: ${JSON.stringify(results.map((r) => [r.name, r.outcome, r.code ?? r.error]))}`);
-      const sent = [...wire.values()].filter((r) => r.url?.startsWith(GATEWAY));
-      log(`  the wire saw: ${JSON.stringify(sent.map((r) => [r.method, r.url.slice(GATEWAY.length), r.status, r.heldBack]))}`);
       // CORS: no grant for this origin, so every read fails; no-cors: the answer is refused outright by the
       // gateway's `Cross-Origin-Resource-Policy: same-site`, rather than handed over as an opaque response.
       for (const name of [
@@ -228,18 +234,23 @@ async function main() {
       assert.equal(byName['video element']?.outcome, 'error', `the locked video on another site: ${JSON.stringify(byName['video element'])}`);
       // Underneath: the SameSite=Strict cookies did not cross sites (Chromium says so per request), so the
       // gateway saw no session at all; the preflight was refused and the JSON POST never left the browser.
-      assert.ok(sent.length >= 8, `the requests on the wire: ${JSON.stringify(sent)}`);
-      for (const r of sent) {
-        assert.notEqual(r.cookieHeader, true, `no Cookie header: ${JSON.stringify(r)}`);
-      }
-      const profile = sent.filter((r) => r.url === `${GATEWAY}/api/v1/user/profile`);
-      assert.equal(profile.length, 2, JSON.stringify(sent));
-      for (const r of profile) {
-        assert.equal(r.status, 401, `the profile, anonymous: ${JSON.stringify(r)}`);
-        assert.ok(r.heldBack.some((c) => /^token: .*SameSiteStrict/.test(c)), `the token cookie held back: ${JSON.stringify(r)}`);
-      }
-      const preflight = sent.filter((r) => r.method === 'OPTIONS');
-      assert.deepEqual(preflight.map((r) => r.status), [403], `the one preflight: ${JSON.stringify(sent)}`);
+      const sent = await settle(() => {
+        const sent = [...wire.values()].filter((r) => r.url?.startsWith(GATEWAY));
+        assert.ok(sent.length >= 8, `the requests on the wire: ${JSON.stringify(sent)}`);
+        for (const r of sent) {
+          assert.notEqual(r.cookieHeader, true, `no Cookie header: ${JSON.stringify(r)}`);
+        }
+        const profile = sent.filter((r) => r.url === `${GATEWAY}/api/v1/user/profile`);
+        assert.equal(profile.length, 2, JSON.stringify(sent));
+        for (const r of profile) {
+          assert.equal(r.status, 401, `the profile, anonymous: ${JSON.stringify(r)}`);
+          assert.ok(r.heldBack.some((c) => /^token: .*SameSiteStrict/.test(c)), `the token cookie held back: ${JSON.stringify(r)}`);
+        }
+        const preflight = sent.filter((r) => r.method === 'OPTIONS');
+        assert.deepEqual(preflight.map((r) => r.status), [403], `the one preflight: ${JSON.stringify(sent)}`);
+        return sent;
+      });
+      log(`  the wire saw: ${JSON.stringify(sent.map((r) => [r.method, r.url.slice(GATEWAY.length), r.status, r.heldBack]))}`);
       await foreign.close();
     });
 
