@@ -5,13 +5,15 @@
 mod api_keys;
 mod auth_client;
 
+use std::net::IpAddr;
+
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
 use shared::claims::AccessClaims;
 pub use shared::credentials::{ACCESS_COOKIE, API_KEY_HEADER, Presented, REFRESH_COOKIE};
 use shared::jwks::{TokenError, Verifier};
 
-pub use api_keys::ApiKeyCache;
+pub use api_keys::{ApiKeyCache, KeyCacheSettings};
 pub use auth_client::AuthClient;
 
 use crate::error::GatewayError;
@@ -64,6 +66,18 @@ pub struct Identity {
     pub refused: Option<GatewayError>,
     /// `Set-Cookie` values of a silent refresh, for the response.
     pub set_cookies: Vec<HeaderValue>,
+    /// The cookie session was rotated silently: the client's refresh cookie is spent.
+    pub refreshed: bool,
+}
+
+impl Identity {
+    /// Credentials were judged and found bad (not merely impossible to judge right now).
+    pub fn judged_bad(&self) -> bool {
+        matches!(
+            self.refused,
+            Some(GatewayError::BadCredentials(_) | GatewayError::AccountInactive)
+        )
+    }
 }
 
 /// What identification needs from the application state.
@@ -76,16 +90,17 @@ pub struct Authenticator<'a> {
 }
 
 impl Authenticator<'_> {
-    /// Identifies the caller of `req` on `route`.
+    /// Identifies the caller of `req` (from `ip`) on `route`.
     pub async fn identify(
         &self,
         req: &HttpRequest,
         route: &Route,
         presented: &Presented,
+        ip: IpAddr,
     ) -> Identity {
         let outcome = match presented {
             Presented::None => Err(GatewayError::NotLoggedIn),
-            Presented::ApiKey(key) => self.api_keys.principal(key, self).await,
+            Presented::ApiKey(key) => self.api_keys.principal(key, ip, self).await,
             Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await,
         };
         let may_refresh = route.silent_refresh
@@ -120,11 +135,15 @@ impl Authenticator<'_> {
     /// The rule for bad credentials on the gateway's own public routes (its OpenAPI document, the platform
     /// health report): a bad bearer token or API key is refused, a bad cookie is to be cleared (`Ok(true)`).
     /// Credentials that cannot be judged right now do not stop a public route.
-    pub async fn judge_on_public_route(&self, req: &HttpRequest) -> Result<bool, GatewayError> {
+    pub async fn judge_on_public_route(
+        &self,
+        req: &HttpRequest,
+        ip: IpAddr,
+    ) -> Result<bool, GatewayError> {
         let presented = presented(req);
         let outcome = match &presented {
             Presented::None => return Ok(false),
-            Presented::ApiKey(key) => self.api_keys.principal(key, self).await.map(drop),
+            Presented::ApiKey(key) => self.api_keys.principal(key, ip, self).await.map(drop),
             Presented::Bearer(token) | Presented::Cookie(token) => {
                 self.verify(token).await.map(drop)
             }
@@ -137,6 +156,8 @@ impl Authenticator<'_> {
                     Err(e)
                 }
             }
+            // Over the lookup budget: the key was not judged, and the client must slow down.
+            Err(e @ GatewayError::RateLimited(_)) => Err(e),
             _ => Ok(false),
         }
     }
@@ -192,6 +213,7 @@ impl Authenticator<'_> {
             principal: Some(principal),
             refused: None,
             set_cookies: refreshed.set_cookies,
+            refreshed: true,
         })
     }
 }

@@ -1,5 +1,7 @@
 //! The route table: which service owns a path, whether it is public, which rate limits and body rules
 //! apply, and whether the gateway may refresh an expired cookie session on it. Paths are never rewritten.
+//! [`GROUPS`] is the one list of proxied prefixes: `routes` mounts a scope for each, and [`route`] maps a
+//! path onto the same entries.
 
 use actix_web::http::Method;
 
@@ -57,14 +59,56 @@ pub struct Route {
     pub refresh: bool,
 }
 
-/// The proxied groups' labels for metrics and the access log (never the raw path).
-const GROUPS: [&str; 6] = [
-    "/api/v1/user/*",
-    "/api/v1/auth/*",
-    "/api/v1/courses/*",
-    "/api/v1/media/*",
-    "/api/v1/progress/*",
-    "/api/v1/payments/*",
+/// One proxied group of routes.
+#[derive(Debug)]
+pub struct Group {
+    /// The first segment under `/api/v1/`.
+    pub segment: &'static str,
+    /// The scope `routes` mounts (prefix match, no regex).
+    pub prefix: &'static str,
+    /// The bounded label metrics and the access log use (never the raw path).
+    pub label: &'static str,
+    pub upstream: Upstream,
+}
+
+/// Every proxied group (a unit test checks each entry's prefix and label against its segment).
+pub const GROUPS: [Group; 6] = [
+    Group {
+        segment: "user",
+        prefix: "/api/v1/user",
+        label: "/api/v1/user/*",
+        upstream: Upstream::Auth,
+    },
+    Group {
+        segment: "auth",
+        prefix: "/api/v1/auth",
+        label: "/api/v1/auth/*",
+        upstream: Upstream::Auth,
+    },
+    Group {
+        segment: "courses",
+        prefix: "/api/v1/courses",
+        label: "/api/v1/courses/*",
+        upstream: Upstream::Course,
+    },
+    Group {
+        segment: "media",
+        prefix: "/api/v1/media",
+        label: "/api/v1/media/*",
+        upstream: Upstream::Course,
+    },
+    Group {
+        segment: "progress",
+        prefix: "/api/v1/progress",
+        label: "/api/v1/progress/*",
+        upstream: Upstream::Progress,
+    },
+    Group {
+        segment: "payments",
+        prefix: "/api/v1/payments",
+        label: "/api/v1/payments/*",
+        upstream: Upstream::Payment,
+    },
 ];
 
 /// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
@@ -76,25 +120,19 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
     if segments.iter().any(|s| is_dot_segment(s)) {
         return None;
     }
+    let first = segments.first().copied()?;
+    let group = GROUPS.iter().find(|g| g.segment == first)?;
     let read = *method == Method::GET || *method == Method::HEAD;
     let post = *method == Method::POST;
     let mut r = Route {
-        upstream: Upstream::Auth,
+        upstream: group.upstream,
         public: false,
         credential: false,
         exempt: false,
         silent_refresh: true,
         webhook: false,
         refresh: false,
-        group: GROUPS[0],
-    };
-    r.group = match segments.first().copied() {
-        Some("auth") => GROUPS[1],
-        Some("courses") => GROUPS[2],
-        Some("media") => GROUPS[3],
-        Some("progress") => GROUPS[4],
-        Some("payments") => GROUPS[5],
-        _ => GROUPS[0],
+        group: group.label,
     };
     match segments.as_slice() {
         ["user" | "auth", ..] => {
@@ -131,7 +169,6 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ));
         }
         ["courses", ..] | ["media", ..] => {
-            r.upstream = Upstream::Course;
             r.public =
                 read && matches!(
                     segments.as_slice(),
@@ -141,9 +178,8 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                         | ["media", ..]
                 ) && segments.iter().all(|s| !s.is_empty());
         }
-        ["progress", ..] => r.upstream = Upstream::Progress,
+        ["progress", ..] => {}
         ["payments", ..] => {
-            r.upstream = Upstream::Payment;
             r.public = read && segments.as_slice() == ["payments", "openapi.json"];
             if post && segments.as_slice() == ["payments", "webhook"] {
                 r.public = true;
@@ -277,6 +313,16 @@ mod tests {
         }
         assert!(!post("/api/v1/user/signout").unwrap().silent_refresh);
         assert!(get("/api/v1/user/profile").unwrap().silent_refresh);
+    }
+
+    #[test]
+    fn each_group_is_spelt_alike_in_its_prefix_and_label() {
+        for g in &GROUPS {
+            assert_eq!(g.prefix, format!("/api/v1/{}", g.segment));
+            assert_eq!(g.label, format!("{}/*", g.prefix));
+            let r = get(&format!("{}/x", g.prefix)).unwrap();
+            assert_eq!((r.upstream, r.group), (g.upstream, g.label));
+        }
     }
 
     #[test]

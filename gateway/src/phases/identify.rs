@@ -1,0 +1,19 @@
+//! identify: who is calling (`identity`): the token verified and checked against revocation, an API key
+//! resolved (within the caller's lookup budget), an expired cookie session refreshed silently. Refused
+//! credentials do not answer here (whether they matter is the authorise phase's call), except a caller
+//! over its API-key lookup budget, whose key could not be judged at all.
+
+use super::{Ctx, Step};
+use crate::error::GatewayError;
+
+pub async fn run(ctx: &mut Ctx<'_>) -> Step {
+    ctx.identity = ctx
+        .state
+        .authenticator()
+        .identify(ctx.req, &ctx.route, &ctx.presented, ctx.ip)
+        .await;
+    match &ctx.identity.refused {
+        Some(GatewayError::RateLimited(decision)) => Err(GatewayError::RateLimited(*decision)),
+        _ => Ok(()),
+    }
+}
