@@ -116,12 +116,25 @@ pub const GROUPS: [Group; 6] = [
 /// `/internal`).
 pub fn route(method: &Method, path: &str) -> Option<Route> {
     let rest = path.strip_prefix("/api/v1/")?;
-    let segments: Vec<&str> = rest.split('/').collect();
-    if segments.iter().any(|s| is_dot_segment(s)) {
-        return None;
+    // The first segments on the stack (every rule looks at four at most); the dot and empty-segment checks
+    // see them all.
+    let mut first = [""; MAX_SEGMENTS];
+    let mut count = 0;
+    let mut any_empty = false;
+    for segment in rest.split('/') {
+        if is_dot_segment(segment) {
+            return None;
+        }
+        any_empty |= segment.is_empty();
+        if let Some(slot) = first.get_mut(count) {
+            *slot = segment;
+        }
+        count += 1;
     }
-    let first = segments.first().copied()?;
-    let group = GROUPS.iter().find(|g| g.segment == first)?;
+    let segments = &first[..count.min(MAX_SEGMENTS)];
+    let group = GROUPS
+        .iter()
+        .find(|g| Some(&g.segment) == segments.first())?;
     let read = *method == Method::GET || *method == Method::HEAD;
     let post = *method == Method::POST;
     let mut r = Route {
@@ -134,10 +147,10 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         refresh: false,
         group: group.label,
     };
-    match segments.as_slice() {
+    match segments {
         ["user" | "auth", ..] => {
             let session_route = matches!(
-                segments.as_slice(),
+                segments,
                 ["user", "signup" | "signin" | "signout" | "forgot-password"]
                     | ["user", "reset-password", _]
                     | [
@@ -146,23 +159,19 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ]
             );
             r.silent_refresh = !session_route;
-            r.refresh = post && segments.as_slice() == ["auth", "refresh-token"];
+            r.refresh = post && segments == ["auth", "refresh-token"];
             r.credential = post
                 && matches!(
-                    segments.as_slice(),
+                    segments,
                     ["user", "signup" | "signin" | "forgot-password"]
                         | ["user", "reset-password", _]
                         | ["auth", "register" | "login" | "refresh-token"]
                 );
             r.public = r.credential
-                || (post
-                    && matches!(
-                        segments.as_slice(),
-                        ["user", "signout"] | ["auth", "logout"]
-                    ))
+                || (post && matches!(segments, ["user", "signout"] | ["auth", "logout"]))
                 || (read
                     && matches!(
-                        segments.as_slice(),
+                        segments,
                         ["auth", ".well-known", "jwks.json"]
                             | ["auth", "openapi.json"]
                             | ["user", "avatars", _]
@@ -171,17 +180,17 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
         ["courses", ..] | ["media", ..] => {
             r.public =
                 read && matches!(
-                    segments.as_slice(),
+                    segments,
                     ["courses", "published" | "search"]
                         | ["courses", _]
                         | ["courses", _, "lectures"]
                         | ["media", ..]
-                ) && segments.iter().all(|s| !s.is_empty());
+                ) && !any_empty;
         }
         ["progress", ..] => {}
         ["payments", ..] => {
-            r.public = read && segments.as_slice() == ["payments", "openapi.json"];
-            if post && segments.as_slice() == ["payments", "webhook"] {
+            r.public = read && segments == ["payments", "openapi.json"];
+            if post && segments == ["payments", "webhook"] {
                 r.public = true;
                 r.exempt = true;
                 r.webhook = true;
@@ -207,10 +216,30 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
     Some(r)
 }
 
-/// `.`/`..`, also percent-encoded (`%2e%2E`), which URL parsers resolve.
+/// Segments kept for the rules; a longer path only ever matches a prefix rule (`["media", ..]`).
+const MAX_SEGMENTS: usize = 6;
+
+/// `.`/`..`, also percent-encoded (`%2e%2E`), which URL parsers resolve. Read in place: this runs on
+/// every segment of every request.
 fn is_dot_segment(segment: &str) -> bool {
-    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-    decoded == "." || decoded == ".."
+    let bytes = segment.as_bytes();
+    let mut dots = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            i += 1;
+        } else if bytes[i..].len() >= 3
+            && bytes[i] == b'%'
+            && bytes[i + 1] == b'2'
+            && bytes[i + 2].eq_ignore_ascii_case(&b'e')
+        {
+            i += 3;
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 #[cfg(test)]
@@ -257,6 +286,8 @@ mod tests {
             "/api/v1/courses/../../internal/users/1",
             "/api/v1/courses/%2E%2e/x",
             "/api/v1/courses/./published",
+            "/api/v1/courses/%2e",
+            "/api/v1/media/a/b/c/d/e/f/g/%2E./x",
         ] {
             assert_eq!(get(path), None, "{path}");
         }
@@ -283,6 +314,7 @@ mod tests {
             "/api/v1/auth/me",
             "/api/v1/progress",
             "/api/v1/payments/purchases",
+            "/api/v1/media/a/b/c/d/e/f//g",
         ] {
             assert!(!get(path).unwrap().public, "{path} should need a login");
         }
@@ -313,6 +345,16 @@ mod tests {
         }
         assert!(!post("/api/v1/user/signout").unwrap().silent_refresh);
         assert!(get("/api/v1/user/profile").unwrap().silent_refresh);
+    }
+
+    #[test]
+    fn dot_segments_are_recognised_in_every_spelling() {
+        for segment in [".", "..", "%2e", "%2E%2e", ".%2e"] {
+            assert!(is_dot_segment(segment), "{segment}");
+        }
+        for segment in ["", "...", "a.", ".a", "%2", "%2f", "%2e%2e%2e", "x%2e"] {
+            assert!(!is_dot_segment(segment), "{segment}");
+        }
     }
 
     #[test]
