@@ -34,6 +34,26 @@ pub fn presented(req: &HttpRequest) -> Presented {
     )
 }
 
+/// Which credentials a request presented, once their values have gone to [`Authenticator::identify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    None,
+    ApiKey,
+    Bearer,
+    Cookie,
+}
+
+impl CredentialKind {
+    pub fn of(presented: &Presented) -> Self {
+        match presented {
+            Presented::None => Self::None,
+            Presented::ApiKey(_) => Self::ApiKey,
+            Presented::Bearer(_) => Self::Bearer,
+            Presented::Cookie(_) => Self::Cookie,
+        }
+    }
+}
+
 /// A verified caller.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -95,20 +115,22 @@ impl Authenticator<'_> {
         &self,
         req: &HttpRequest,
         route: &Route,
-        presented: &Presented,
+        presented: Presented,
         ip: IpAddr,
     ) -> Identity {
+        let kind = CredentialKind::of(&presented);
+        // The token moves into the principal: it is not copied on its way to the service.
         let outcome = match presented {
             Presented::None => Err(GatewayError::NotLoggedIn),
-            Presented::ApiKey(key) => self.api_keys.principal(key, ip, self).await,
+            Presented::ApiKey(key) => self.api_keys.principal(&key, ip, self).await,
             Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await,
         };
         let may_refresh = route.silent_refresh
             && matches!(
-                (presented, &outcome),
-                (Presented::None, _)
+                (kind, &outcome),
+                (CredentialKind::None, _)
                     | (
-                        Presented::Cookie(_),
+                        CredentialKind::Cookie,
                         Err(GatewayError::BadCredentials("expired"))
                     )
             );
@@ -141,20 +163,17 @@ impl Authenticator<'_> {
         ip: IpAddr,
     ) -> Result<bool, GatewayError> {
         let presented = presented(req);
-        let outcome = match &presented {
+        let cookie = presented.is_cookie();
+        let outcome = match presented {
             Presented::None => return Ok(false),
-            Presented::ApiKey(key) => self.api_keys.principal(key, ip, self).await.map(drop),
+            Presented::ApiKey(key) => self.api_keys.principal(&key, ip, self).await.map(drop),
             Presented::Bearer(token) | Presented::Cookie(token) => {
                 self.verify(token).await.map(drop)
             }
         };
         match outcome {
             Err(e @ (GatewayError::BadCredentials(_) | GatewayError::AccountInactive)) => {
-                if presented.is_cookie() {
-                    Ok(true)
-                } else {
-                    Err(e)
-                }
+                if cookie { Ok(true) } else { Err(e) }
             }
             // Over the lookup budget: the key was not judged, and the client must slow down.
             Err(e @ GatewayError::RateLimited(_)) => Err(e),
@@ -163,10 +182,10 @@ impl Authenticator<'_> {
     }
 
     /// Signature, claims, then revocation.
-    pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
+    pub async fn verify(&self, token: String) -> Result<Principal, GatewayError> {
         let claims = self
             .verifier
-            .verify(token)
+            .verify(&token)
             .await
             .map_err(|e: TokenError| match e {
                 // No key loaded yet is our problem, not a bad token: the client must not drop it.
@@ -174,7 +193,7 @@ impl Authenticator<'_> {
                 other => GatewayError::BadCredentials(other.reason()),
             })?;
         self.check_revocation(&claims).await?;
-        Ok(Principal::new(claims, token.to_owned()))
+        Ok(Principal::new(claims, token))
     }
 
     async fn check_revocation(&self, claims: &AccessClaims) -> Result<(), GatewayError> {
@@ -207,7 +226,7 @@ impl Authenticator<'_> {
             }
         };
         crate::metrics::silent_refresh("refreshed");
-        let principal = self.verify(&refreshed.token).await.ok()?;
+        let principal = self.verify(refreshed.token).await.ok()?;
         tracing::debug!(user.id = %principal.claims.sub, "session refreshed silently");
         Some(Identity {
             principal: Some(principal),

@@ -21,7 +21,7 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::GatewayError;
-use crate::identity::{Identity, Presented};
+use crate::identity::{CredentialKind, Identity, Presented};
 use crate::rate_limit::Decision;
 use crate::routing::Route;
 use crate::state::AppState;
@@ -39,8 +39,10 @@ pub struct Ctx<'r> {
     pub ip: IpAddr,
     /// The same, formatted once: the limiter and the forwarded headers both need it as text.
     pub ip_text: String,
-    /// route: the credentials as found, before any check.
+    /// route: the credentials as found, before any check; their values move on in identify.
     pub presented: Presented,
+    /// route: which credentials those were (what the later phases need of them).
+    pub credential: CredentialKind,
     /// identify: who is calling, or why the credentials were refused, and a silent refresh's cookies.
     pub identity: Identity,
     /// limit: the client's budget, reported on the answer (`None` on exempt routes).

@@ -90,7 +90,7 @@ impl ApiKeyCache {
             .flatten();
         if let Some(token) = cached {
             crate::metrics::api_key_lookup("hit");
-            match auth.verify(&token).await {
+            match auth.verify(token).await {
                 Ok(principal) => return Ok(principal),
                 // Revoked since (the owner logged out everywhere, say): ask auth-service again.
                 Err(GatewayError::BadCredentials(_)) => self.forget(&hash),
@@ -115,7 +115,7 @@ impl ApiKeyCache {
             }
             KeyLookup::Inactive => return Err(GatewayError::AccountInactive),
         };
-        let principal = auth.verify(&resolved.token).await?;
+        let principal = auth.verify(resolved.token.clone()).await?;
         tracing::debug!(api_key.id = %resolved.key_id, "API key resolved");
         let now = Instant::now();
         let lifetime = Duration::from_secs(u64::try_from(resolved.expires_in).unwrap_or(0));

@@ -3,7 +3,7 @@
 
 use super::{Access, Ctx, Step};
 use crate::error::GatewayError;
-use crate::identity::Presented;
+use crate::identity::CredentialKind;
 use crate::routing::Upstream;
 
 pub fn run(ctx: &mut Ctx<'_>) -> Step {
@@ -14,7 +14,7 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
     }
     let route = &ctx.route;
     let judged_bad = identity.judged_bad();
-    let cookie = ctx.presented.is_cookie();
+    let cookie = ctx.credential == CredentialKind::Cookie;
     if !route.public {
         // Anonymous on a protected route: the reason the credentials were refused, if any were sent.
         return Err(identity.refused.take().unwrap_or(GatewayError::NotLoggedIn));
@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
         Access::AnonymousClearingCookie
     } else if route.upstream == Upstream::Auth
         && !judged_bad
-        && !matches!(ctx.presented, Presented::None)
+        && ctx.credential != CredentialKind::None
     {
         Access::AnonymousWithOriginalCredentials
     } else {

@@ -5,12 +5,14 @@
 
 use super::{Ctx, Step};
 use crate::error::GatewayError;
+use crate::identity::Presented;
 
 pub async fn run(ctx: &mut Ctx<'_>) -> Step {
+    let presented = std::mem::replace(&mut ctx.presented, Presented::None);
     ctx.identity = ctx
         .state
         .authenticator()
-        .identify(ctx.req, &ctx.route, &ctx.presented, ctx.ip)
+        .identify(ctx.req, &ctx.route, presented, ctx.ip)
         .await;
     match &ctx.identity.refused {
         Some(GatewayError::RateLimited(decision)) => Err(GatewayError::RateLimited(*decision)),

@@ -6,7 +6,7 @@ use shared::http::RouteLabel;
 
 use super::{Access, Ctx};
 use crate::error::GatewayError;
-use crate::identity::Identity;
+use crate::identity::{CredentialKind, Identity};
 use crate::proxy::caller_ip;
 use crate::state::AppState;
 
@@ -18,13 +18,15 @@ pub fn run<'r>(req: &'r HttpRequest, state: &'r AppState) -> Result<Ctx<'r>, Gat
         upstream: route.upstream.name(),
     });
     let ip = caller_ip(req, state);
+    let presented = crate::identity::presented(req);
     Ok(Ctx {
         req,
         state,
         route,
         ip,
         ip_text: ip.to_string(),
-        presented: crate::identity::presented(req),
+        credential: CredentialKind::of(&presented),
+        presented,
         identity: Identity::default(),
         decision: None,
         access: Access::default(),

@@ -8,11 +8,11 @@ use actix_web::http::Method;
 use super::{Ctx, Step};
 use crate::cors::origin_allowed;
 use crate::error::GatewayError;
-use crate::identity::{Presented, REFRESH_COOKIE};
+use crate::identity::{CredentialKind, REFRESH_COOKIE};
 use crate::state::AppState;
 
 pub fn run(ctx: &mut Ctx<'_>) -> Step {
-    if refused_by_origin(ctx.req, ctx.state, &ctx.presented) {
+    if refused_by_origin(ctx.req, ctx.state, ctx.credential) {
         return Err(GatewayError::Forbidden(
             "Cross-origin request from an origin that is not allowed",
         ));
@@ -31,10 +31,10 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
 
 /// A state-changing request authenticated by the browser's own cookies, sent from a page of an origin we
 /// do not serve, is refused: SameSite already stops most of these, this stops the rest.
-fn refused_by_origin(req: &HttpRequest, state: &AppState, presented: &Presented) -> bool {
+fn refused_by_origin(req: &HttpRequest, state: &AppState, credential: CredentialKind) -> bool {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let cookie_auth = presented.is_cookie()
-        || (matches!(presented, Presented::None) && crate::cookies::has(req, REFRESH_COOKIE));
+    let cookie_auth = credential == CredentialKind::Cookie
+        || (credential == CredentialKind::None && crate::cookies::has(req, REFRESH_COOKIE));
     let origin = req.headers().get("origin");
     !safe && cookie_auth && origin.is_some_and(|o| !origin_allowed(&state.settings, o))
 }
