@@ -4,7 +4,7 @@
 //! over its API-key lookup budget, whose key could not be judged at all.
 
 use super::{Ctx, Step};
-use crate::error::GatewayError;
+use crate::error::{ErrorSource, GatewayError};
 use crate::identity::Presented;
 
 pub async fn run(ctx: &mut Ctx<'_>) -> Step {
@@ -16,6 +16,12 @@ pub async fn run(ctx: &mut Ctx<'_>) -> Step {
         .await;
     match &ctx.identity.refused {
         Some(GatewayError::RateLimited(decision)) => Err(GatewayError::RateLimited(*decision)),
+        // A public route goes on anonymously whatever stopped identification, so an upstream or internal
+        // failure (auth-service down, our service token refused) is logged here: no answer will carry it.
+        Some(error) if ctx.route.public && error.source() != ErrorSource::Downstream => {
+            error.log();
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
