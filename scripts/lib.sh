@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Helpers shared by scripts/test and scripts/run: the Python venv with the test servers, free ports,
-# background processes started (and stopped) by PID, and Redis discovery. Source it; do not run it.
+# Helpers shared by scripts/test and scripts/run: the Python venv with the test servers, the e2e browser
+# test's Chromium and playwright-core, free ports, background processes started (and stopped) by PID, and
+# Redis discovery. Source it; do not run it.
 
 # Pinned versions of the PyPI test servers.
 SECANTUSDB_VERSION="0.7.0b3"
@@ -176,14 +177,45 @@ stop_started() {
   STARTED_NAMES=()
 }
 
+# Installs Debian packages (apt-get update first), as root or through sudo.
+apt_install() {
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+
+# What the e2e browser test needs (docs/e2e.md, "Browser"): Debian's Chromium, Node.js 20+ with npm, and
+# e2e/browser/node_modules as its package-lock.json pins it (playwright-core; `npm ci` when it differs).
+# Exports CHROMIUM. Anything that cannot be had is an error: the test fails rather than skips.
+ensure_browser() {
+  local dir="$ROOT/e2e/browser" missing=() wanted have
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} with apt-get (the e2e browser test)"
+    apt_install "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+  fi
+  [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is still missing after apt-get install chromium"
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+    die "the browser test needs Node.js 20 or newer (found $(node --version)); Debian 12's nodejs is 18"
+  wanted="$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$dir/package-lock.json")"
+  have="$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$dir/node_modules/playwright-core/package.json")"
+  if [[ "$have" != "$wanted" ]]; then
+    log "npm ci in e2e/browser (playwright-core $wanted)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in e2e/browser failed"
+  fi
+  CHROMIUM=/usr/bin/chromium
+  export CHROMIUM
+  log "browser: $("$CHROMIUM" --version 2>/dev/null), node $(node --version), playwright-core $wanted"
+}
+
 # Installs redis-server from Debian's packages when it is absent.
 ensure_redis_server_binary() {
   command -v redis-server >/dev/null 2>&1 && return 0
   log "redis-server not found: installing it with apt-get"
-  local sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq redis-server >/dev/null
+  apt_install redis-server
   command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
 }
 

@@ -36,6 +36,13 @@ pub struct RateLimits {
     pub credentials: Quota,
     /// `RATE_LIMIT_REDIS`: share the limits across replicas through Redis (default on).
     pub use_redis: bool,
+    /// `IP_RATE_LIMIT_MAX` per `IP_RATE_LIMIT_WINDOW_SECS`: every limited request per client IP, checked in
+    /// process before any credential is looked at (default ten times the global budget, same window).
+    pub per_ip: Quota,
+    /// `API_KEY_LOOKUP_MAX` per `API_KEY_LOOKUP_WINDOW_SECS`: calls to auth-service to resolve an API key
+    /// the gateway does not know, per client IP, in process (default a quarter of the global budget, at
+    /// least 1, same window).
+    pub api_key_lookups: Quota,
 }
 
 /// How long the gateway waits on a service.
@@ -47,6 +54,9 @@ pub struct Timeouts {
     pub request: Duration,
     /// `UPLOAD_TIMEOUT_SECS`: the same for multipart uploads, which send large bodies first (default 600).
     pub upload: Duration,
+    /// `INTERNAL_CALL_TIMEOUT_MS`: the whole of each of the gateway's own calls (refresh, API keys, JWKS,
+    /// the services' documents), body included (default 5000).
+    pub internal: Duration,
 }
 
 /// Body size limits enforced before a request reaches a service.
@@ -82,6 +92,9 @@ pub struct Settings {
     pub revocation_fail_open: bool,
     /// `API_KEY_CACHE_SECS`: how long a resolved API key is reused (default 60; a revocation clears it).
     pub api_key_cache: Duration,
+    /// `API_KEY_NEGATIVE_CACHE_SECS`: how long a key auth-service called unknown is refused without asking
+    /// again (default 60; 0 turns it off).
+    pub api_key_negative_cache: Duration,
     /// `*_SERVICE_URL`: where each route group is proxied.
     pub upstreams: Upstreams,
     pub rate_limits: RateLimits,
@@ -121,6 +134,9 @@ impl Settings {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // The per-IP budgets default to multiples of the global one, so a deployment (or a benchmark) that
+        // raises the global budget does not meet a stricter limit it never configured.
+        let global = quota(v, "RATE_LIMIT_MAX", 100, "RATE_LIMIT_WINDOW_SECS", 900)?;
         Ok(Self {
             service: ServiceSettings::from_vars(v, 4000)?,
             allowed_origins,
@@ -136,6 +152,7 @@ impl Settings {
             jwt_leeway_secs: v.or("JWT_LEEWAY_SECS", 5)?,
             revocation_fail_open: v.flag("REVOCATION_FAIL_OPEN", false)?,
             api_key_cache: secs(v, "API_KEY_CACHE_SECS", 60)?,
+            api_key_negative_cache: secs(v, "API_KEY_NEGATIVE_CACHE_SECS", 60)?,
             upstreams: Upstreams {
                 auth,
                 course: url(v, "COURSE_SERVICE_URL", "http://127.0.0.1:4002")?,
@@ -143,7 +160,7 @@ impl Settings {
                 payment: url(v, "PAYMENT_SERVICE_URL", "http://127.0.0.1:4004")?,
             },
             rate_limits: RateLimits {
-                global: quota(v, "RATE_LIMIT_MAX", 100, "RATE_LIMIT_WINDOW_SECS", 900)?,
+                global,
                 credentials: quota(
                     v,
                     "AUTH_RATE_LIMIT_MAX",
@@ -152,11 +169,26 @@ impl Settings {
                     900,
                 )?,
                 use_redis: v.flag("RATE_LIMIT_REDIS", true)?,
+                per_ip: quota(
+                    v,
+                    "IP_RATE_LIMIT_MAX",
+                    global.max.saturating_mul(10),
+                    "IP_RATE_LIMIT_WINDOW_SECS",
+                    global.window.as_secs(),
+                )?,
+                api_key_lookups: quota(
+                    v,
+                    "API_KEY_LOOKUP_MAX",
+                    (global.max / 4).max(1),
+                    "API_KEY_LOOKUP_WINDOW_SECS",
+                    global.window.as_secs(),
+                )?,
             },
             timeouts: Timeouts {
                 connect: Duration::from_millis(v.or("UPSTREAM_CONNECT_TIMEOUT_MS", 2000)?),
                 request: secs(v, "UPSTREAM_TIMEOUT_SECS", 30)?,
                 upload: secs(v, "UPLOAD_TIMEOUT_SECS", 600)?,
+                internal: Duration::from_millis(v.or("INTERNAL_CALL_TIMEOUT_MS", 5000)?),
             },
             body_limits: BodyLimits {
                 json: v.or("JSON_BODY_LIMIT_BYTES", 10 * 1024)?,

@@ -5,13 +5,15 @@
 mod api_keys;
 mod auth_client;
 
+use std::net::IpAddr;
+
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
 use shared::claims::AccessClaims;
 pub use shared::credentials::{ACCESS_COOKIE, API_KEY_HEADER, Presented, REFRESH_COOKIE};
 use shared::jwks::{TokenError, Verifier};
 
-pub use api_keys::ApiKeyCache;
+pub use api_keys::{ApiKeyCache, KeyCacheSettings};
 pub use auth_client::AuthClient;
 
 use crate::error::GatewayError;
@@ -30,6 +32,26 @@ pub fn presented(req: &HttpRequest) -> Presented {
         shared::http::bearer_token(req),
         crate::cookies::raw_value(req, ACCESS_COOKIE),
     )
+}
+
+/// Which credentials a request presented, once their values have gone to [`Authenticator::identify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    None,
+    ApiKey,
+    Bearer,
+    Cookie,
+}
+
+impl CredentialKind {
+    pub fn of(presented: &Presented) -> Self {
+        match presented {
+            Presented::None => Self::None,
+            Presented::ApiKey(_) => Self::ApiKey,
+            Presented::Bearer(_) => Self::Bearer,
+            Presented::Cookie(_) => Self::Cookie,
+        }
+    }
 }
 
 /// A verified caller.
@@ -64,6 +86,18 @@ pub struct Identity {
     pub refused: Option<GatewayError>,
     /// `Set-Cookie` values of a silent refresh, for the response.
     pub set_cookies: Vec<HeaderValue>,
+    /// The cookie session was rotated silently: the client's refresh cookie is spent.
+    pub refreshed: bool,
+}
+
+impl Identity {
+    /// Credentials were judged and found bad (not merely impossible to judge right now).
+    pub fn judged_bad(&self) -> bool {
+        matches!(
+            self.refused,
+            Some(GatewayError::BadCredentials(_) | GatewayError::AccountInactive)
+        )
+    }
 }
 
 /// What identification needs from the application state.
@@ -76,24 +110,27 @@ pub struct Authenticator<'a> {
 }
 
 impl Authenticator<'_> {
-    /// Identifies the caller of `req` on `route`.
+    /// Identifies the caller of `req` (from `ip`) on `route`.
     pub async fn identify(
         &self,
         req: &HttpRequest,
         route: &Route,
-        presented: &Presented,
+        presented: Presented,
+        ip: IpAddr,
     ) -> Identity {
+        let kind = CredentialKind::of(&presented);
+        // The token moves into the principal: it is not copied on its way to the service.
         let outcome = match presented {
             Presented::None => Err(GatewayError::NotLoggedIn),
-            Presented::ApiKey(key) => self.api_keys.principal(key, self).await,
+            Presented::ApiKey(key) => self.api_keys.principal(&key, ip, self).await,
             Presented::Bearer(token) | Presented::Cookie(token) => self.verify(token).await,
         };
         let may_refresh = route.silent_refresh
             && matches!(
-                (presented, &outcome),
-                (Presented::None, _)
+                (kind, &outcome),
+                (CredentialKind::None, _)
                     | (
-                        Presented::Cookie(_),
+                        CredentialKind::Cookie,
                         Err(GatewayError::BadCredentials("expired"))
                     )
             );
@@ -120,32 +157,35 @@ impl Authenticator<'_> {
     /// The rule for bad credentials on the gateway's own public routes (its OpenAPI document, the platform
     /// health report): a bad bearer token or API key is refused, a bad cookie is to be cleared (`Ok(true)`).
     /// Credentials that cannot be judged right now do not stop a public route.
-    pub async fn judge_on_public_route(&self, req: &HttpRequest) -> Result<bool, GatewayError> {
+    pub async fn judge_on_public_route(
+        &self,
+        req: &HttpRequest,
+        ip: IpAddr,
+    ) -> Result<bool, GatewayError> {
         let presented = presented(req);
-        let outcome = match &presented {
+        let cookie = presented.is_cookie();
+        let outcome = match presented {
             Presented::None => return Ok(false),
-            Presented::ApiKey(key) => self.api_keys.principal(key, self).await.map(drop),
+            Presented::ApiKey(key) => self.api_keys.principal(&key, ip, self).await.map(drop),
             Presented::Bearer(token) | Presented::Cookie(token) => {
                 self.verify(token).await.map(drop)
             }
         };
         match outcome {
             Err(e @ (GatewayError::BadCredentials(_) | GatewayError::AccountInactive)) => {
-                if presented.is_cookie() {
-                    Ok(true)
-                } else {
-                    Err(e)
-                }
+                if cookie { Ok(true) } else { Err(e) }
             }
+            // Over the lookup budget: the key was not judged, and the client must slow down.
+            Err(e @ GatewayError::RateLimited(_)) => Err(e),
             _ => Ok(false),
         }
     }
 
     /// Signature, claims, then revocation.
-    pub async fn verify(&self, token: &str) -> Result<Principal, GatewayError> {
+    pub async fn verify(&self, token: String) -> Result<Principal, GatewayError> {
         let claims = self
             .verifier
-            .verify(token)
+            .verify(&token)
             .await
             .map_err(|e: TokenError| match e {
                 // No key loaded yet is our problem, not a bad token: the client must not drop it.
@@ -153,7 +193,7 @@ impl Authenticator<'_> {
                 other => GatewayError::BadCredentials(other.reason()),
             })?;
         self.check_revocation(&claims).await?;
-        Ok(Principal::new(claims, token.to_owned()))
+        Ok(Principal::new(claims, token))
     }
 
     async fn check_revocation(&self, claims: &AccessClaims) -> Result<(), GatewayError> {
@@ -186,12 +226,13 @@ impl Authenticator<'_> {
             }
         };
         crate::metrics::silent_refresh("refreshed");
-        let principal = self.verify(&refreshed.token).await.ok()?;
+        let principal = self.verify(refreshed.token).await.ok()?;
         tracing::debug!(user.id = %principal.claims.sub, "session refreshed silently");
         Some(Identity {
             principal: Some(principal),
             refused: None,
             set_cookies: refreshed.set_cookies,
+            refreshed: true,
         })
     }
 }

@@ -8,11 +8,13 @@ use std::time::Duration;
 use metrics::{Counter, Histogram};
 use shared::metrics::{LocalHandles, with_handle};
 
-/// Time to the upstream's response headers, by `upstream` and `outcome` (`ok` or an error kind).
+/// Time to the upstream's response headers, by `upstream` and `outcome` (`ok`, an error kind, or
+/// `client_aborted`/`too_large` when the client's request body failed).
 pub const UPSTREAM_DURATION: &str = "gateway_upstream_duration_seconds";
 /// Failed upstream calls, by `upstream` and `kind` (`connect`, `timeout`, `other`).
 pub const UPSTREAM_ERRORS: &str = "gateway_upstream_errors_total";
-/// Rate-limit decisions, by `bucket` (`global`, `credentials`) and `decision` (`allowed`, `limited`).
+/// Rate-limit decisions, by `bucket` (`per_ip`, `api_key_lookups`, `global`, `credentials`) and `decision`
+/// (`allowed`, `limited`).
 pub const RATE_LIMIT_DECISIONS: &str = "gateway_rate_limit_decisions_total";
 /// Revocation checks, by `source` (`copy`, `redis`) and `result` (`valid`, `revoked`, `unavailable`).
 pub const REVOCATION_CHECKS: &str = "gateway_revocation_checks_total";
@@ -20,7 +22,7 @@ pub const REVOCATION_CHECKS: &str = "gateway_revocation_checks_total";
 pub const REVOCATION_COPY_AGE: &str = "gateway_revocation_copy_age_seconds";
 /// Silent cookie-session refreshes, by `result` (`refreshed`, `refused`, `failed`).
 pub const SILENT_REFRESHES: &str = "gateway_silent_refreshes_total";
-/// API-key lookups, by `result` (`hit`, `miss`).
+/// API-key lookups, by `result` (`hit`, `miss`, `unknown`: a key auth-service called unknown a moment ago).
 pub const API_KEY_CACHE: &str = "gateway_api_key_cache_total";
 
 /// Help texts, registered once at start-up.
@@ -47,12 +49,18 @@ thread_local! {
         RefCell::default();
     static RATE_LIMITS: LocalHandles<(&'static str, bool), Counter> = RefCell::default();
     static REVOCATIONS: LocalHandles<(&'static str, &'static str), Counter> = RefCell::default();
-    static API_KEYS: LocalHandles<bool, Counter> = RefCell::default();
+    static API_KEYS: LocalHandles<&'static str, Counter> = RefCell::default();
 }
 
-/// One forwarded call's outcome.
-pub fn upstream_call(upstream: &'static str, elapsed: Duration, error: Option<&'static str>) {
-    let outcome = error.unwrap_or("ok");
+/// One forwarded call's outcome: `ok`, an upstream failure (`connect`, `timeout`, `other`; counted as an
+/// upstream error) or the client's (`client_aborted`, `too_large`; not counted: the service was fine).
+pub fn upstream_call(
+    upstream: &'static str,
+    elapsed: Duration,
+    outcome: &'static str,
+    failed: bool,
+) {
+    let error = failed.then_some(outcome);
     with_handle(
         &UPSTREAM,
         (upstream, outcome),
@@ -105,12 +113,12 @@ pub fn silent_refresh(result: &'static str) {
     metrics::counter!(SILENT_REFRESHES, "result" => result).increment(1);
 }
 
-/// One API-key lookup.
-pub fn api_key_lookup(hit: bool) {
+/// One API-key lookup: `hit`, `miss` or `unknown`.
+pub fn api_key_lookup(result: &'static str) {
     with_handle(
         &API_KEYS,
-        hit,
-        || metrics::counter!(API_KEY_CACHE, "result" => if hit { "hit" } else { "miss" }),
+        result,
+        || metrics::counter!(API_KEY_CACHE, "result" => result),
         |c| c.increment(1),
     );
 }

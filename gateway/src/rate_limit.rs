@@ -7,6 +7,7 @@ mod gcra_script;
 mod headers;
 mod leases;
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -55,12 +56,37 @@ pub struct Decision {
     pub retry_after_secs: u64,
 }
 
-type LocalLimiter = governor::RateLimiter<
-    String,
-    DefaultKeyedStateStore<String>,
-    DefaultClock,
-    StateInformationMiddleware,
->;
+type LocalLimiter<K = String> =
+    governor::RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+
+/// An in-process budget per client IP, for the checks that must come before any credential work: no
+/// Redis round trip and no allocation (the key is the address itself; governor's keyed store is sharded).
+/// Per replica, so the effective budget is this times the replicas; it bounds floods, while the shared
+/// budgets above do the accounting.
+pub struct PerIpLimiter {
+    quota: Quota,
+    limiter: LocalLimiter<IpAddr>,
+}
+
+impl PerIpLimiter {
+    pub fn new(quota: Quota) -> Self {
+        Self {
+            quota,
+            limiter: local(quota),
+        }
+    }
+
+    /// Takes one request from `ip`'s budget.
+    pub fn check(&self, ip: IpAddr) -> Decision {
+        decide(&self.limiter, &ip, self.quota)
+    }
+
+    /// Forgets idle budgets (called periodically so the map stays bounded).
+    pub fn prune(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
 
 /// The gateway's limiter; one per process, shared by all workers.
 pub struct RateLimiter {
@@ -128,29 +154,7 @@ impl RateLimiter {
             Bucket::Global => &self.global,
             Bucket::Credentials => &self.credentials,
         };
-        let period = period(quota);
-        match limiter.check_key(&client.to_owned()) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                Decision {
-                    allowed: true,
-                    quota,
-                    remaining,
-                    reset_secs: ceil_secs(period * (quota.max - remaining)),
-                    retry_after_secs: 0,
-                }
-            }
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Decision {
-                    allowed: false,
-                    quota,
-                    remaining: 0,
-                    reset_secs: ceil_secs(period * quota.max),
-                    retry_after_secs: ceil_secs(wait).max(1),
-                }
-            }
-        }
+        decide(limiter, &client.to_owned(), quota)
     }
 
     /// Forgets idle local budgets and lapsed leases (called periodically so the maps stay bounded).
@@ -163,11 +167,42 @@ impl RateLimiter {
     }
 }
 
+/// One request from `key`'s budget in an in-process limiter.
+fn decide<K: Clone + Eq + std::hash::Hash>(
+    limiter: &LocalLimiter<K>,
+    key: &K,
+    quota: Quota,
+) -> Decision {
+    let period = period(quota);
+    match limiter.check_key(key) {
+        Ok(snapshot) => {
+            let remaining = snapshot.remaining_burst_capacity();
+            Decision {
+                allowed: true,
+                quota,
+                remaining,
+                reset_secs: ceil_secs(period * (quota.max - remaining)),
+                retry_after_secs: 0,
+            }
+        }
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Decision {
+                allowed: false,
+                quota,
+                remaining: 0,
+                reset_secs: ceil_secs(period * quota.max),
+                retry_after_secs: ceil_secs(wait).max(1),
+            }
+        }
+    }
+}
+
 fn period(quota: Quota) -> Duration {
     quota.window / quota.max
 }
 
-fn local(quota: Quota) -> LocalLimiter {
+fn local<K: Clone + Eq + std::hash::Hash>(quota: Quota) -> LocalLimiter<K> {
     let burst = NonZeroU32::new(quota.max).unwrap_or(NonZeroU32::MIN);
     // `period` is at least a nanosecond for any window ≥ 1 s and max ≤ u32::MAX.
     let q = governor::Quota::with_period(period(quota).max(Duration::from_nanos(1)))

@@ -1,5 +1,7 @@
 //! The route table: which service owns a path, whether it is public, which rate limits and body rules
 //! apply, and whether the gateway may refresh an expired cookie session on it. Paths are never rewritten.
+//! [`GROUPS`] is the one list of proxied prefixes: `routes` mounts a scope for each, and [`route`] maps a
+//! path onto the same entries.
 
 use actix_web::http::Method;
 
@@ -57,14 +59,56 @@ pub struct Route {
     pub refresh: bool,
 }
 
-/// The proxied groups' labels for metrics and the access log (never the raw path).
-const GROUPS: [&str; 6] = [
-    "/api/v1/user/*",
-    "/api/v1/auth/*",
-    "/api/v1/courses/*",
-    "/api/v1/media/*",
-    "/api/v1/progress/*",
-    "/api/v1/payments/*",
+/// One proxied group of routes.
+#[derive(Debug)]
+pub struct Group {
+    /// The first segment under `/api/v1/`.
+    pub segment: &'static str,
+    /// The scope `routes` mounts (prefix match, no regex).
+    pub prefix: &'static str,
+    /// The bounded label metrics and the access log use (never the raw path).
+    pub label: &'static str,
+    pub upstream: Upstream,
+}
+
+/// Every proxied group (a unit test checks each entry's prefix and label against its segment).
+pub const GROUPS: [Group; 6] = [
+    Group {
+        segment: "user",
+        prefix: "/api/v1/user",
+        label: "/api/v1/user/*",
+        upstream: Upstream::Auth,
+    },
+    Group {
+        segment: "auth",
+        prefix: "/api/v1/auth",
+        label: "/api/v1/auth/*",
+        upstream: Upstream::Auth,
+    },
+    Group {
+        segment: "courses",
+        prefix: "/api/v1/courses",
+        label: "/api/v1/courses/*",
+        upstream: Upstream::Course,
+    },
+    Group {
+        segment: "media",
+        prefix: "/api/v1/media",
+        label: "/api/v1/media/*",
+        upstream: Upstream::Course,
+    },
+    Group {
+        segment: "progress",
+        prefix: "/api/v1/progress",
+        label: "/api/v1/progress/*",
+        upstream: Upstream::Progress,
+    },
+    Group {
+        segment: "payments",
+        prefix: "/api/v1/payments",
+        label: "/api/v1/payments/*",
+        upstream: Upstream::Payment,
+    },
 ];
 
 /// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
@@ -72,34 +116,41 @@ const GROUPS: [&str; 6] = [
 /// `/internal`).
 pub fn route(method: &Method, path: &str) -> Option<Route> {
     let rest = path.strip_prefix("/api/v1/")?;
-    let segments: Vec<&str> = rest.split('/').collect();
-    if segments.iter().any(|s| is_dot_segment(s)) {
-        return None;
+    // The first segments on the stack (every rule looks at four at most); the dot and empty-segment checks
+    // see them all.
+    let mut first = [""; MAX_SEGMENTS];
+    let mut count = 0;
+    let mut any_empty = false;
+    for segment in rest.split('/') {
+        if is_dot_segment(segment) {
+            return None;
+        }
+        any_empty |= segment.is_empty();
+        if let Some(slot) = first.get_mut(count) {
+            *slot = segment;
+        }
+        count += 1;
     }
+    let segments = &first[..count.min(MAX_SEGMENTS)];
+    let group = GROUPS
+        .iter()
+        .find(|g| Some(&g.segment) == segments.first())?;
     let read = *method == Method::GET || *method == Method::HEAD;
     let post = *method == Method::POST;
     let mut r = Route {
-        upstream: Upstream::Auth,
+        upstream: group.upstream,
         public: false,
         credential: false,
         exempt: false,
         silent_refresh: true,
         webhook: false,
         refresh: false,
-        group: GROUPS[0],
+        group: group.label,
     };
-    r.group = match segments.first().copied() {
-        Some("auth") => GROUPS[1],
-        Some("courses") => GROUPS[2],
-        Some("media") => GROUPS[3],
-        Some("progress") => GROUPS[4],
-        Some("payments") => GROUPS[5],
-        _ => GROUPS[0],
-    };
-    match segments.as_slice() {
+    match segments {
         ["user" | "auth", ..] => {
             let session_route = matches!(
-                segments.as_slice(),
+                segments,
                 ["user", "signup" | "signin" | "signout" | "forgot-password"]
                     | ["user", "reset-password", _]
                     | [
@@ -108,44 +159,38 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ]
             );
             r.silent_refresh = !session_route;
-            r.refresh = post && segments.as_slice() == ["auth", "refresh-token"];
+            r.refresh = post && segments == ["auth", "refresh-token"];
             r.credential = post
                 && matches!(
-                    segments.as_slice(),
+                    segments,
                     ["user", "signup" | "signin" | "forgot-password"]
                         | ["user", "reset-password", _]
                         | ["auth", "register" | "login" | "refresh-token"]
                 );
             r.public = r.credential
-                || (post
-                    && matches!(
-                        segments.as_slice(),
-                        ["user", "signout"] | ["auth", "logout"]
-                    ))
+                || (post && matches!(segments, ["user", "signout"] | ["auth", "logout"]))
                 || (read
                     && matches!(
-                        segments.as_slice(),
+                        segments,
                         ["auth", ".well-known", "jwks.json"]
                             | ["auth", "openapi.json"]
                             | ["user", "avatars", _]
                     ));
         }
         ["courses", ..] | ["media", ..] => {
-            r.upstream = Upstream::Course;
             r.public =
                 read && matches!(
-                    segments.as_slice(),
+                    segments,
                     ["courses", "published" | "search"]
                         | ["courses", _]
                         | ["courses", _, "lectures"]
                         | ["media", ..]
-                ) && segments.iter().all(|s| !s.is_empty());
+                ) && !any_empty;
         }
-        ["progress", ..] => r.upstream = Upstream::Progress,
+        ["progress", ..] => {}
         ["payments", ..] => {
-            r.upstream = Upstream::Payment;
-            r.public = read && segments.as_slice() == ["payments", "openapi.json"];
-            if post && segments.as_slice() == ["payments", "webhook"] {
+            r.public = read && segments == ["payments", "openapi.json"];
+            if post && segments == ["payments", "webhook"] {
                 r.public = true;
                 r.exempt = true;
                 r.webhook = true;
@@ -171,10 +216,30 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
     Some(r)
 }
 
-/// `.`/`..`, also percent-encoded (`%2e%2E`), which URL parsers resolve.
+/// Segments kept for the rules; a longer path only ever matches a prefix rule (`["media", ..]`).
+const MAX_SEGMENTS: usize = 6;
+
+/// `.`/`..`, also percent-encoded (`%2e%2E`), which URL parsers resolve. Read in place: this runs on
+/// every segment of every request.
 fn is_dot_segment(segment: &str) -> bool {
-    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-    decoded == "." || decoded == ".."
+    let bytes = segment.as_bytes();
+    let mut dots = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            i += 1;
+        } else if bytes[i..].len() >= 3
+            && bytes[i] == b'%'
+            && bytes[i + 1] == b'2'
+            && bytes[i + 2].eq_ignore_ascii_case(&b'e')
+        {
+            i += 3;
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 #[cfg(test)]
@@ -221,6 +286,8 @@ mod tests {
             "/api/v1/courses/../../internal/users/1",
             "/api/v1/courses/%2E%2e/x",
             "/api/v1/courses/./published",
+            "/api/v1/courses/%2e",
+            "/api/v1/media/a/b/c/d/e/f/g/%2E./x",
         ] {
             assert_eq!(get(path), None, "{path}");
         }
@@ -247,6 +314,7 @@ mod tests {
             "/api/v1/auth/me",
             "/api/v1/progress",
             "/api/v1/payments/purchases",
+            "/api/v1/media/a/b/c/d/e/f//g",
         ] {
             assert!(!get(path).unwrap().public, "{path} should need a login");
         }
@@ -277,6 +345,26 @@ mod tests {
         }
         assert!(!post("/api/v1/user/signout").unwrap().silent_refresh);
         assert!(get("/api/v1/user/profile").unwrap().silent_refresh);
+    }
+
+    #[test]
+    fn dot_segments_are_recognised_in_every_spelling() {
+        for segment in [".", "..", "%2e", "%2E%2e", ".%2e"] {
+            assert!(is_dot_segment(segment), "{segment}");
+        }
+        for segment in ["", "...", "a.", ".a", "%2", "%2f", "%2e%2e%2e", "x%2e"] {
+            assert!(!is_dot_segment(segment), "{segment}");
+        }
+    }
+
+    #[test]
+    fn each_group_is_spelt_alike_in_its_prefix_and_label() {
+        for g in &GROUPS {
+            assert_eq!(g.prefix, format!("/api/v1/{}", g.segment));
+            assert_eq!(g.label, format!("{}/*", g.prefix));
+            let r = get(&format!("{}/x", g.prefix)).unwrap();
+            assert_eq!((r.upstream, r.group), (g.upstream, g.label));
+        }
     }
 
     #[test]

@@ -13,9 +13,9 @@ use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
 use crate::config::Settings;
 use crate::docs::DocsCache;
 use crate::edge::edge;
-use crate::identity::{ApiKeyCache, AuthClient};
+use crate::identity::{ApiKeyCache, AuthClient, KeyCacheSettings};
 use crate::proxy::pool::PoolSettings;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{PerIpLimiter, RateLimiter};
 use crate::revocation::Revocations;
 use crate::routes;
 use crate::state::{AppState, Endpoints};
@@ -25,7 +25,7 @@ const UPSTREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept per service and worker (a burst beyond opens more, closed after use).
 const UPSTREAM_MAX_IDLE: usize = 256;
 
-/// How often idle rate-limit buckets and stale API keys are forgotten.
+/// How often idle rate-limit buckets and stale API keys (known and unknown) are forgotten.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Builds the state (Redis and the JWKS may still be down: both are retried) and binds `HOST:PORT`
@@ -74,8 +74,11 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let s = &settings.service;
     let redis = shared::stores::redis_connection(&s.redis_url)
         .context("REDIS_URL is not a valid Redis URL")?;
+    // Every call of the gateway's own (refresh, API keys, health, docs) is bounded as a whole, body
+    // included; the JWKS client gets the same bound below.
     let http = reqwest::Client::builder()
         .connect_timeout(settings.timeouts.connect)
+        .timeout(settings.timeouts.internal)
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -89,7 +92,10 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
             audience: settings.jwt_audience.clone(),
             leeway_secs: settings.jwt_leeway_secs,
         },
-        JwksOptions::default(),
+        JwksOptions {
+            http_timeout: settings.timeouts.internal,
+            ..JwksOptions::default()
+        },
     )
     .await
     .context("building the JWKS client")?;
@@ -97,7 +103,14 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
     revocations
         .spawn_listener(&s.redis_url)
         .context("REDIS_URL is not a valid Redis URL")?;
-    let api_keys = ApiKeyCache::new(settings.api_key_cache, &revocations);
+    let api_keys = ApiKeyCache::new(
+        &KeyCacheSettings {
+            ttl: settings.api_key_cache,
+            negative_ttl: settings.api_key_negative_cache,
+            lookups: settings.rate_limits.api_key_lookups,
+        },
+        &revocations,
+    );
     let limiter = RateLimiter::new(
         settings.rate_limits.clone(),
         settings.rate_limits.use_redis.then(|| redis.clone()),
@@ -124,6 +137,7 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
         revocations,
         api_keys,
         limiter,
+        per_ip: PerIpLimiter::new(settings.rate_limits.per_ip),
         redis,
         settings: settings.clone(),
         started: Instant::now(),
@@ -137,6 +151,7 @@ fn spawn_pruning(state: std::sync::Weak<AppState>) {
             tick.tick().await;
             let Some(state) = state.upgrade() else { return };
             state.limiter.prune();
+            state.per_ip.prune();
             state.api_keys.prune();
         }
     });

@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::docs::DocsCache;
 use crate::identity::{ApiKeyCache, AuthClient, Authenticator};
 use crate::proxy::pool::{Endpoint, PoolSettings};
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{PerIpLimiter, RateLimiter};
 use crate::revocation::Revocations;
 use crate::routing::Upstream;
 
@@ -26,6 +26,8 @@ pub struct AppState {
     pub api_keys: ApiKeyCache,
     pub auth: AuthClient,
     pub limiter: RateLimiter,
+    /// The in-process per-IP budget checked before any credential work (`IP_RATE_LIMIT_MAX`).
+    pub per_ip: PerIpLimiter,
     pub redis: ConnectionManager,
     pub docs: DocsCache,
     pub started: Instant,

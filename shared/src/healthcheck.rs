@@ -61,11 +61,13 @@ pub fn probe(addr: SocketAddr, timeout: Duration) -> Result<(), String> {
         .set_read_timeout(Some(timeout))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| format!("cannot set timeouts: {e}"))?;
-    write!(
-        stream,
+    // One write: `write!` on the stream would send each formatted piece on its own.
+    let request = format!(
         "GET /readyz HTTP/1.0\r\nHost: {addr}\r\nUser-Agent: lms-healthcheck\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("cannot send the request to {addr}: {e}"))?;
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("cannot send the request to {addr}: {e}"))?;
     // A readiness answer is a few hundred bytes; never read more than a bounded amount.
     let mut reader = BufReader::new(stream.take(16 * 1024));
     let mut status_line = String::new();
@@ -99,9 +101,15 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let n = conn.read(&mut request).unwrap();
-            let head = String::from_utf8_lossy(&request[..n]);
+            // The whole head before answering: closing while the client still writes would break its pipe.
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = conn.read(&mut chunk).unwrap();
+                assert!(n > 0, "the client closed before its request head ended");
+                request.extend_from_slice(&chunk[..n]);
+            }
+            let head = String::from_utf8_lossy(&request);
             assert!(head.starts_with("GET /readyz HTTP/1.0\r\n"), "{head}");
             conn.write_all(response.as_bytes()).unwrap();
         });

@@ -67,15 +67,30 @@ impl Platform {
     /// Like [`Platform::spawn`]; `course_proxy` puts a [`TcpProxy`] between course-service and every
     /// service that calls it (gateway, progress- and payment-service).
     pub async fn spawn_with(access_ttl_secs: Option<&str>, course_proxy: bool) -> Self {
+        Self::spawn_for(access_ttl_secs, course_proxy, CLIENT_URL).await
+    }
+
+    /// Like [`Platform::spawn_with`] for a frontend at the origin `frontend`: the gateway's `CLIENT_URL`
+    /// (CORS) and payment-service's success and cancel URLs (where Checkout sends the buyer back).
+    pub async fn spawn_for(
+        access_ttl_secs: Option<&str>,
+        course_proxy: bool,
+        frontend: &str,
+    ) -> Self {
         let faults = Faults {
             course_proxy,
             ..Faults::default()
         };
-        Self::spawn_faulty(access_ttl_secs, faults).await
+        Self::start(access_ttl_secs, faults, frontend).await
     }
 
     /// Like [`Platform::spawn`], with the proxies and stores `faults` asks for.
     pub async fn spawn_faulty(access_ttl_secs: Option<&str>, faults: Faults) -> Self {
+        Self::start(access_ttl_secs, faults, CLIENT_URL).await
+    }
+
+    /// Everything, for a frontend at `frontend`, with what `faults` asks for.
+    async fn start(access_ttl_secs: Option<&str>, faults: Faults, frontend: &str) -> Self {
         let redis_proxy = if faults.redis_proxy {
             Some(TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await)
         } else {
@@ -140,6 +155,8 @@ impl Platform {
         .await
         .expect("the Stripe simulator failed to start");
         let payment_db = TestDatabase::new();
+        let success_url = SUCCESS_URL.replacen(CLIENT_URL, frontend, 1);
+        let cancel_url = format!("{frontend}/payment/cancel");
         let stripe_base = sim.base_url();
         let vars = with_overrides(base_vars(&run_id(), true), &common);
         let vars = with_overrides(
@@ -149,7 +166,8 @@ impl Platform {
                 ("STRIPE_API_BASE", stripe_base.as_str()),
                 ("STRIPE_SECRET_KEY", STRIPE_KEY),
                 ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
-                ("STRIPE_SUCCESS_URL", SUCCESS_URL),
+                ("STRIPE_SUCCESS_URL", success_url.as_str()),
+                ("STRIPE_CANCEL_URL", cancel_url.as_str()),
                 ("STRIPE_TIMEOUT_MS", "5000"),
             ],
         );
@@ -174,7 +192,7 @@ impl Platform {
             &[
                 ("PROGRESS_SERVICE_URL", progress.address.as_str()),
                 ("PAYMENT_SERVICE_URL", payment_url.as_str()),
-                ("CLIENT_URL", CLIENT_URL),
+                ("CLIENT_URL", frontend),
                 // Expired means expired: the short-lived cookie must be refreshed, not tolerated.
                 ("JWT_LEEWAY_SECS", "0"),
                 // The journey is one client's; the limiter is tested in the gateway's own suite.

@@ -10,6 +10,7 @@
 
 mod actor;
 mod bearer;
+mod browser;
 mod cookies;
 mod faults;
 mod helpers;

@@ -104,7 +104,8 @@ pub async fn publish_course(p: &Platform, instructor: &Actor) -> Published {
     }
 }
 
-async fn add_lecture(
+/// Adds a lecture with its video to the course; returns the lecture.
+pub async fn add_lecture(
     p: &Platform,
     instructor: &Actor,
     course_id: &str,

@@ -69,3 +69,24 @@ fn malformed_values_are_named() {
         assert!(err.to_string().contains(name), "{name}: {err}");
     }
 }
+
+#[test]
+fn the_per_ip_budgets_follow_the_global_one_unless_set() {
+    let defaults = Settings::from_source(&source(&[])).unwrap();
+    assert_eq!(defaults.rate_limits.per_ip.max, 1000);
+    assert_eq!(defaults.rate_limits.api_key_lookups.max, 25);
+    assert_eq!(
+        defaults.rate_limits.api_key_lookups.window,
+        Duration::from_secs(900)
+    );
+    assert_eq!(defaults.timeouts.internal, Duration::from_secs(5));
+    let raised = Settings::from_source(&source(&[
+        ("RATE_LIMIT_MAX", "1000000000"),
+        ("RATE_LIMIT_WINDOW_SECS", "60"),
+        ("API_KEY_LOOKUP_MAX", "3"),
+    ]))
+    .unwrap();
+    assert_eq!(raised.rate_limits.per_ip.max, u32::MAX);
+    assert_eq!(raised.rate_limits.per_ip.window, Duration::from_secs(60));
+    assert_eq!(raised.rate_limits.api_key_lookups.max, 3);
+}

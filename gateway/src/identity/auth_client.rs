@@ -8,6 +8,7 @@ use shared::error::{ErrorBody, ErrorCode};
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
 use super::REFRESH_COOKIE;
+use crate::error::GatewayError;
 
 /// A rotated session: the new access token and the cookies to hand to the browser.
 pub struct Refreshed {
@@ -83,8 +84,10 @@ impl AuthClient {
         }))
     }
 
-    /// `POST /internal/api-keys/resolve` with the service token.
-    pub async fn resolve_key(&self, key: &str) -> anyhow::Result<KeyLookup> {
+    /// `POST /internal/api-keys/resolve` with the service token. Failures are classified: auth-service
+    /// unreachable or too slow is an upstream error; auth-service refusing the gateway's service token is
+    /// our own misconfiguration, an internal one.
+    pub async fn resolve_key(&self, key: &str) -> Result<KeyLookup, GatewayError> {
         let res = self
             .http
             .post(format!("{}/internal/api-keys/resolve", self.base))
@@ -92,11 +95,9 @@ impl AuthClient {
             .json(&serde_json::json!({ "key": key }))
             .send()
             .await
-            .context("calling auth-service to resolve an API key")?;
+            .map_err(upstream_error)?;
         match res.status().as_u16() {
-            200 => Ok(KeyLookup::Found(
-                res.json().await.context("reading the API key answer")?,
-            )),
+            200 => Ok(KeyLookup::Found(res.json().await.map_err(upstream_error)?)),
             400 | 401 | 404 => Ok(KeyLookup::Invalid),
             403 => {
                 // 403 is also how auth-service refuses a wrong service token: tell the two apart, because
@@ -105,10 +106,27 @@ impl AuthClient {
                 if body.is_some_and(|b| b.error == ErrorCode::AccountInactive) {
                     Ok(KeyLookup::Inactive)
                 } else {
-                    anyhow::bail!("auth-service refused the gateway's service token")
+                    Err(GatewayError::Internal(anyhow::anyhow!(
+                        "auth-service refused the gateway's service token (INTERNAL_API_TOKEN)"
+                    )))
                 }
             }
-            status => anyhow::bail!("auth-service answered {status} to an API key lookup"),
+            status => Err(GatewayError::UpstreamUnreachable {
+                service: "auth",
+                source: anyhow::anyhow!("auth-service answered {status} to an API key lookup"),
+            }),
+        }
+    }
+}
+
+/// A failed call to auth-service, as an upstream error.
+fn upstream_error(e: reqwest::Error) -> GatewayError {
+    if e.is_timeout() {
+        GatewayError::UpstreamTimeout { service: "auth" }
+    } else {
+        GatewayError::UpstreamUnreachable {
+            service: "auth",
+            source: anyhow::Error::new(e).context("calling auth-service to resolve an API key"),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::HttpRequest;
+use actix_web::error::PayloadError;
 use actix_web::web::{Bytes, Payload};
 use futures_util::Stream;
 use hyper::body::{Body, Frame, SizeHint};
@@ -22,14 +23,33 @@ pub enum OutBody {
     Stream(Upload),
 }
 
+/// Why an upload stopped on the client's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// More than the limit was sent (413).
+    TooLarge,
+    /// The client's body broke off: a closed connection, a short body.
+    ClientAborted,
+}
+
+impl Fault {
+    pub fn error(self) -> GatewayError {
+        match self {
+            Self::TooLarge => GatewayError::PayloadTooLarge,
+            Self::ClientAborted => GatewayError::ClientAborted,
+        }
+    }
+}
+
 /// An upload on its way through, counted against its limit.
 pub struct Upload {
     payload: Payload,
     declared: Option<u64>,
     sent: u64,
     limit: u64,
-    /// Turns true if the client sent more than allowed (the send then fails; the caller answers 413).
-    pub too_large: Rc<Cell<bool>>,
+    /// Set when the client's side of the upload failed (the send then fails too, and the caller answers
+    /// for the client's fault, not the service's).
+    pub fault: Rc<Cell<Option<Fault>>>,
 }
 
 impl Body for OutBody {
@@ -46,12 +66,13 @@ impl Body for OutBody {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(None) => Poll::Ready(None),
                 Poll::Ready(Some(Err(e))) => {
+                    up.fault.set(Some(Fault::ClientAborted));
                     Poll::Ready(Some(Err(std::io::Error::other(e.to_string()))))
                 }
                 Poll::Ready(Some(Ok(chunk))) => {
                     up.sent += chunk.len() as u64;
                     if up.sent > up.limit {
-                        up.too_large.set(true);
+                        up.fault.set(Some(Fault::TooLarge));
                         return Poll::Ready(Some(Err(std::io::Error::other(
                             "request body over the limit",
                         ))));
@@ -109,7 +130,11 @@ pub async fn read_small(
         .to_bytes_limited(limit)
         .await
         .map_err(|_| GatewayError::PayloadTooLarge)?
-        .map_err(|e| GatewayError::BadBody(format!("Could not read the request body: {e}")))?;
+        .map_err(|e| match e.as_error::<PayloadError>() {
+            // The client closed its connection or sent less than it declared.
+            Some(PayloadError::Incomplete(_) | PayloadError::Io(_)) => GatewayError::ClientAborted,
+            _ => GatewayError::BadBody(format!("Could not read the request body: {e}")),
+        })?;
     Ok(Some(bytes))
 }
 
@@ -124,6 +149,6 @@ pub fn stream(req: &HttpRequest, payload: Payload, limit: u64) -> Result<Upload,
         declared,
         sent: 0,
         limit,
-        too_large: Rc::new(Cell::new(false)),
+        fault: Rc::new(Cell::new(None)),
     })
 }

@@ -1,7 +1,7 @@
 //! Sends a request to its service over this worker's pooled connections and streams the answer back: a
 //! deadline for the response headers (the body then streams at its own pace), one more attempt when the
 //! connection failed before the request went out, and errors classified by origin (502 unreachable, 504
-//! too slow).
+//! too slow, the client's own body failing is the client's error).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -44,8 +44,8 @@ pub async fn send(
             | hyper::Method::DELETE
     );
     headers.insert(hyper::header::HOST, target.endpoint.host.clone());
-    let too_large = match &body {
-        OutBody::Stream(up) => Some(std::rc::Rc::clone(&up.too_large)),
+    let fault = match &body {
+        OutBody::Stream(up) => Some(std::rc::Rc::clone(&up.fault)),
         _ => None,
     };
     let mut request = hyper::Request::new(body);
@@ -53,9 +53,15 @@ pub async fn send(
     *request.uri_mut() = upstream_uri(target.endpoint, req)?;
     *request.headers_mut() = headers;
     let exchange = exchange(target, request, idempotent);
-    let (res, sender) = match tokio::time::timeout(target.timeout, exchange).await {
+    let answer = tokio::time::timeout(target.timeout, exchange).await;
+    // A send that failed because the client's body did is the client's failure, not the service's.
+    if !matches!(answer, Ok(Ok(_)))
+        && let Some(fault) = fault.and_then(|f| f.get())
+    {
+        return Err(fault.error());
+    }
+    let (res, sender) = match answer {
         Ok(Ok(answer)) => answer,
-        _ if too_large.is_some_and(|t| t.get()) => return Err(GatewayError::PayloadTooLarge),
         Ok(Err(e)) => return Err(e),
         Err(_) => {
             return Err(GatewayError::UpstreamTimeout {

@@ -7,18 +7,7 @@ mod healthcheck;
 use actix_web::http::Method;
 use actix_web::web;
 
-use crate::proxy::proxy;
-
-/// The proxied groups, one scope each so traces name the group rather than the raw path. Scopes match by
-/// prefix without a regex, which keeps routing off the profile.
-const PROXIED: [&str; 6] = [
-    "/api/v1/user",
-    "/api/v1/auth",
-    "/api/v1/courses",
-    "/api/v1/media",
-    "/api/v1/progress",
-    "/api/v1/payments",
-];
+use crate::phases::proxy;
 
 /// Answers a gateway-owned public route by the platform's rule for bad credentials: a bad bearer token or
 /// API key is 401, a bad cookie is cleared on the answer `respond` builds.
@@ -27,10 +16,13 @@ pub(super) async fn public_route(
     state: &crate::state::AppState,
     respond: impl Future<Output = actix_web::HttpResponse>,
 ) -> actix_web::HttpResponse {
-    use actix_web::ResponseError;
-    let clear = match state.authenticator().judge_on_public_route(req).await {
+    let ip = crate::proxy::caller_ip(req, state);
+    let clear = match state.authenticator().judge_on_public_route(req, ip).await {
         Ok(clear) => clear,
-        Err(refused) => return shared::error::ApiError::from(refused).error_response(),
+        Err(refused) => {
+            refused.log();
+            return refused.response();
+        }
     };
     let mut res = respond.await;
     if clear {
@@ -55,8 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ));
     health::configure(cfg);
     healthcheck::configure(cfg);
-    for prefix in PROXIED {
-        cfg.service(web::scope(prefix).default_service(web::to(proxy)));
+    // The proxied groups (`routing::GROUPS`), one scope each so traces name the group rather than the raw
+    // path. Scopes match by prefix without a regex, which keeps routing off the profile.
+    for group in &crate::routing::GROUPS {
+        cfg.service(web::scope(group.prefix).default_service(web::to(proxy)));
     }
     // Last: the viewer's route is a regex, which every request would otherwise be matched against first.
     docs::configure(cfg);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Stack, spawn};
 
 /// Scrapes the gateway's admin `/metrics`.
-async fn scrape(stack: &Stack) -> String {
+pub(crate) async fn scrape(stack: &Stack) -> String {
     let admin = stack
         .gateway
         .admin_address

@@ -1,0 +1,206 @@
+//! The student's journey in a real browser: Debian's Chromium, driven by playwright-core
+//! (`e2e/browser/journey.mjs`), on a small frontend (`e2e/browser/site/`) served here from its own origin,
+//! the platform's `CLIENT_URL`. The instructor's part (course, lectures, publishing) is done through the
+//! API first; the browser is the student: sign-up, Checkout on the simulator's page and back, the locked
+//! lecture played through `Range` requests, a page of another site that reads nothing, sign-out.
+//!
+//! The frontend is `http://localhost:<port>` and the browser calls the gateway as `http://localhost:<port>`
+//! too: another origin but the same site, as `app.example.com` and `api.example.com` are, so the
+//! `SameSite=Strict` cookies go with its requests. The foreign page is on `http://127.0.0.1:<port>`, another
+//! site. Nothing here is skipped: no Node.js, no `npm ci`, no Chromium is a failure (`./scripts/test`
+//! installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::json;
+use test_support::{PASSWORD, form, png, run_id};
+
+use crate::actor::Actor;
+use crate::helpers::{Platform, email, json_of, send, text};
+use crate::steps::{add_lecture, purchases, students};
+
+/// A 3-second 128×72 VP8 WebM of ffmpeg's test pattern (8.7 KB), made with
+/// `ffmpeg -f lavfi -i testsrc=size=128x72:rate=10:duration=3 -c:v libvpx -b:v 20k -g 10 -an -f webm`.
+const CLIP: &[u8] = include_bytes!("../../browser/lecture.webm");
+const CLIP_SECS: f64 = 3.0;
+
+/// The static frontend and the foreign page; `config.js` tells the pages where the gateway is.
+struct Site {
+    frontend: String,
+    foreign: String,
+    gateway: Arc<OnceLock<String>>,
+}
+
+impl Site {
+    /// One server on two ports: the frontend's origin and the foreign one differ by host name.
+    fn start() -> Self {
+        let gateway = Arc::new(OnceLock::new());
+        let config = Arc::clone(&gateway);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(Arc::clone(&config)))
+                .default_service(web::to(page))
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .and_then(|s| s.bind(("127.0.0.1", 0)))
+        .expect("binding the static site");
+        let ports: Vec<u16> = server
+            .addrs()
+            .iter()
+            .map(std::net::SocketAddr::port)
+            .collect();
+        tokio::spawn(server.run());
+        Self {
+            frontend: format!("http://localhost:{}", ports[0]),
+            foreign: format!("http://127.0.0.1:{}", ports[1]),
+            gateway,
+        }
+    }
+}
+
+/// Serves `site/`: its scripts and the foreign page by name, `config.js`, and `index.html` for any other
+/// path (the frontend routes in the page, as a single-page app does).
+async fn page(req: HttpRequest, gateway: web::Data<Arc<OnceLock<String>>>) -> HttpResponse {
+    const JS: &str = "text/javascript; charset=utf-8";
+    const HTML: &str = "text/html; charset=utf-8";
+    let config;
+    let (content_type, body) = match req.path() {
+        "/config.js" => {
+            let gateway = gateway.get().map_or("", String::as_str);
+            config = format!("window.LMS = {};\n", json!({ "gateway": gateway }));
+            (JS, config.as_str())
+        }
+        "/app.js" => (JS, include_str!("../../browser/site/app.js")),
+        "/foreign.js" => (JS, include_str!("../../browser/site/foreign.js")),
+        "/foreign.html" => (HTML, include_str!("../../browser/site/foreign.html")),
+        _ => (HTML, include_str!("../../browser/site/index.html")),
+    };
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body.to_owned())
+}
+
+/// The directory of `journey.mjs` and its `package.json`.
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("browser")
+}
+
+/// Fails, never skips, when what the browser journey needs is missing.
+fn chromium() -> String {
+    let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&path).is_file(),
+        "Chromium not found at {path}: ./scripts/test installs Debian's chromium (or set CHROMIUM)"
+    );
+    let modules = browser_dir().join("node_modules/playwright-core");
+    assert!(
+        modules.is_dir(),
+        "{} is missing: ./scripts/test runs `npm ci` in e2e/browser",
+        modules.display()
+    );
+    path
+}
+
+#[tokio::test]
+async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked_lecture_through_range_requests_and_signs_out_while_another_site_reads_nothing()
+ {
+    let chromium = chromium();
+    let site = Site::start();
+    let p = Platform::spawn_for(None, false, &site.frontend).await;
+    // The browser's name for the gateway: same site as the frontend.
+    let gateway = p.gateway.address.replace("127.0.0.1", "localhost");
+    site.gateway.set(gateway.clone()).expect("set once");
+
+    let mut instructor = Actor::browser(email("instructor"));
+    let body = p
+        .sign_up(
+            &instructor.client,
+            "Ada Instructor",
+            &instructor.email,
+            "instructor",
+        )
+        .await;
+    instructor.id = text(&body, "/user/_id");
+    let fields = [
+        ("title", "Rust in the browser"),
+        ("category", "Programming"),
+        ("price", "49.99"),
+        ("level", "beginner"),
+    ];
+    let res = send(
+        instructor
+            .post(&p.url("/courses"))
+            .multipart(form(&fields, Some(("thumbnail", "thumb.png", png())))),
+    )
+    .await;
+    let course_id = text(&json_of(res, 201).await, "/course/_id");
+    let clip = || ("clip.webm", CLIP.to_vec());
+    add_lecture(&p, &instructor, &course_id, "Preview", 1, true, clip()).await;
+    let locked = add_lecture(&p, &instructor, &course_id, "Locked", 2, false, clip()).await;
+    assert_eq!(
+        locked["duration"].as_f64(),
+        Some(CLIP_SECS),
+        "duration read from the WebM: {locked}"
+    );
+    let res = send(
+        instructor
+            .patch(&p.url(&format!("/courses/{course_id}/publish")))
+            .json(&json!({ "publish": true })),
+    )
+    .await;
+    json_of(res, 200).await;
+
+    let student_email = format!("browser-{}@example.com", &run_id()[..12]);
+    let locked_id = text(&locked, "/_id");
+    let locked_url = text(&locked, "/videoUrl");
+    let script = browser_dir().join("journey.mjs");
+    let mut node = Command::new(std::env::var("NODE").unwrap_or_else(|_| "node".to_owned()));
+    node.arg(&script)
+        .current_dir(browser_dir())
+        .env("CHROMIUM", &chromium)
+        .env("FRONTEND_URL", &site.frontend)
+        .env("FOREIGN_URL", &site.foreign)
+        .env("GATEWAY_URL", &gateway)
+        .env("COURSE_ID", &course_id)
+        .env("LOCKED_ID", &locked_id)
+        .env("LOCKED_URL", &locked_url)
+        .env("LOCKED_BYTES", CLIP.len().to_string())
+        .env("STUDENT_EMAIL", &student_email)
+        .env("STUDENT_PASSWORD", PASSWORD);
+    // Blocking on the child here would stall this runtime's tasks (the simulator's webhook deliveries).
+    let out = tokio::task::spawn_blocking(move || node.output())
+        .await
+        .expect("the node task")
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", script.display()));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "the browser journey failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+
+    // What the browser did is what the platform recorded: one buyer, one completed purchase.
+    let listed = students(&p, &instructor, &course_id).await;
+    assert_eq!(listed.len(), 1, "the course's students: {listed:?}");
+    let admin = Actor::browser(test_support::ADMIN_EMAIL.to_owned());
+    p.admin(&admin.client).await;
+    let list = purchases(&p, &admin, &course_id).await;
+    assert_eq!(
+        list.len(),
+        1,
+        "one purchase, none from the foreign page: {list:?}"
+    );
+    assert_eq!(list[0]["status"], "completed", "{list:?}");
+    assert_eq!(list[0]["amount"], 4999, "{list:?}");
+}

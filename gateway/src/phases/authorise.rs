@@ -1,0 +1,38 @@
+//! authorise: whether the request may go on without a principal, by the platform's one rule for bad
+//! credentials (`docs/gateway.md`, "One answer to bad credentials").
+
+use super::{Access, Ctx, Step};
+use crate::error::GatewayError;
+use crate::identity::CredentialKind;
+use crate::routing::Upstream;
+
+pub fn run(ctx: &mut Ctx<'_>) -> Step {
+    let identity = &mut ctx.identity;
+    if identity.principal.is_some() {
+        ctx.access = Access::Principal;
+        return Ok(());
+    }
+    let route = &ctx.route;
+    let judged_bad = identity.judged_bad();
+    let cookie = ctx.credential == CredentialKind::Cookie;
+    if !route.public {
+        // Anonymous on a protected route: the reason the credentials were refused, if any were sent.
+        return Err(identity.refused.take().unwrap_or(GatewayError::NotLoggedIn));
+    }
+    if judged_bad && !cookie && !route.refresh {
+        // A bad bearer token or API key is refused on every route: the client sent it on purpose and must
+        // learn it is bad, not silently see the anonymous view. (`refresh-token` does not consult it.)
+        return Err(identity.refused.take().unwrap_or(GatewayError::NotLoggedIn));
+    }
+    ctx.access = if judged_bad && cookie {
+        Access::AnonymousClearingCookie
+    } else if route.upstream == Upstream::Auth
+        && !judged_bad
+        && ctx.credential != CredentialKind::None
+    {
+        Access::AnonymousWithOriginalCredentials
+    } else {
+        Access::Anonymous
+    };
+    Ok(())
+}
