@@ -31,6 +31,8 @@ pub struct TestClient {
     pub client: reqwest::Client,
     /// Clean-up guards that live as long as this client (see [`TestClient::guarded`]).
     guards: Vec<Box<dyn std::any::Any + Send>>,
+    /// The task serving a server [`TestClient::serve`] started (see [`TestClient::stop`]).
+    server: Option<tokio::task::AbortHandle>,
 }
 
 impl TestClient {
@@ -41,13 +43,37 @@ impl TestClient {
         let admin_address = server
             .admin_port()
             .map(|port| format!("http://127.0.0.1:{port}"));
-        tokio::spawn(server.run_until_stopped());
+        let server = tokio::spawn(server.run_until_stopped()).abort_handle();
         Self {
             address,
             admin_address,
             client: reqwest::Client::new(),
             guards: Vec::new(),
+            server: Some(server),
         }
+    }
+
+    /// Stops a server [`TestClient::serve`] started, as a crash would: the task serving it is aborted, which
+    /// drops the server (its listener closes, its workers stop without draining) and its stop hook, so the
+    /// service's background tasks (outbox relay, consumers) end too. The guards stay until this client is
+    /// dropped, so a new instance can be started on the same database. Returns once the port refuses.
+    pub async fn stop(&self) {
+        let Some(server) = &self.server else {
+            panic!("{} was not started by TestClient::serve", self.address);
+        };
+        server.abort();
+        let address = self.address.trim_start_matches("http://").to_owned();
+        crate::eventually(
+            crate::RECOVERY_TIMEOUT,
+            "the stopped server's port refusing connections",
+            async || {
+                tokio::net::TcpStream::connect(&address)
+                    .await
+                    .is_err()
+                    .then_some(())
+            },
+        )
+        .await;
     }
 
     /// Keeps `guard` (a [`crate::TestDatabase`], [`crate::RedisPrefix`], [`crate::MediaDir`]...) alive until
@@ -65,6 +91,7 @@ impl TestClient {
             admin_address: None,
             client: reqwest::Client::new(),
             guards: Vec::new(),
+            server: None,
         }
     }
 

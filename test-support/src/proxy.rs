@@ -1,7 +1,8 @@
-//! A TCP proxy on a loopback port in front of a real server (the test MongoDB or Redis) that a test closes
-//! and opens, to start a service while its store is unreachable and then bring the store back.
+//! A TCP proxy on a loopback port in front of a real server (the test MongoDB or Redis, or a service) that
+//! a test closes and opens, to start a service while its store is unreachable and then bring the store
+//! back, or aims elsewhere, as a load balancer in front of a restarted instance.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -12,6 +13,8 @@ use tokio::task::JoinHandle;
 pub struct TcpProxy {
     port: u16,
     open: Arc<watch::Sender<bool>>,
+    /// Where new connections go (`host:port`); see [`TcpProxy::set_target`].
+    target: Arc<Mutex<String>>,
     accept: JoinHandle<()>,
 }
 
@@ -24,8 +27,14 @@ impl TcpProxy {
         let port = listener.local_addr().expect("proxy address").port();
         let (open, _) = watch::channel(open);
         let open = Arc::new(open);
-        let accept = tokio::spawn(accept_loop(listener, target.to_owned(), open.clone()));
-        Self { port, open, accept }
+        let target = Arc::new(Mutex::new(target.to_owned()));
+        let accept = tokio::spawn(accept_loop(listener, target.clone(), open.clone()));
+        Self {
+            port,
+            open,
+            target,
+            accept,
+        }
     }
 
     /// A proxy in front of the server a URL (`mongodb://host:port`, `redis://host:port/0`) points at.
@@ -47,6 +56,12 @@ impl TcpProxy {
     pub fn close(&self) {
         self.open.send_replace(false);
     }
+
+    /// Sends new connections to `target` (`host:port`) from now on, as a load balancer does once a
+    /// restarted instance listens elsewhere; connections already made stay where they are.
+    pub fn set_target(&self, target: &str) {
+        *self.target.lock().unwrap_or_else(PoisonError::into_inner) = target.to_owned();
+    }
 }
 
 impl Drop for TcpProxy {
@@ -63,14 +78,21 @@ fn host_port(url: &str) -> String {
     rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
 }
 
-async fn accept_loop(listener: TcpListener, target: String, open: Arc<watch::Sender<bool>>) {
+async fn accept_loop(
+    listener: TcpListener,
+    target: Arc<Mutex<String>>,
+    open: Arc<watch::Sender<bool>>,
+) {
     while let Ok((client, _)) = listener.accept().await {
         if !*open.borrow() {
             drop(client);
             continue;
         }
         let mut closed = open.subscribe();
-        let target = target.clone();
+        let target = target
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         tokio::spawn(async move {
             let Ok(mut server) = TcpStream::connect(&target).await else {
                 return;

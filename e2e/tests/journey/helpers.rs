@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use stripe_sim::{SimConfig, StripeSim};
 use test_support::{
     ADMIN_EMAIL, CLIENT_URL, PASSWORD, Services, TcpProxy, TestClient, TestDatabase, base_vars,
-    run_id, with_overrides,
+    required_env, run_id, with_overrides,
 };
 
 const STRIPE_KEY: &str = "sk_test_e2e";
@@ -17,6 +17,24 @@ const WEBHOOK_SECRET: &str = "whsec_e2e";
 /// Where the simulator sends the buyer after paying (the frontend's page; nothing serves it here).
 pub const SUCCESS_URL: &str =
     "http://localhost:5173/payment/success?session_id={CHECKOUT_SESSION_ID}";
+
+/// What a fault test puts between the services and what they depend on ([`Platform::spawn_faulty`]);
+/// the default is everything direct, as [`Platform::spawn`] starts it.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Every caller reaches course-service through [`Platform::course_proxy`].
+    pub course_proxy: bool,
+    /// Every service reaches Redis through [`Platform::redis_proxy`].
+    pub redis_proxy: bool,
+    /// The gateway reaches payment-service through [`Platform::payment_proxy`] (so that payment-service
+    /// can be restarted behind it: [`Platform::stop_payment`], [`Platform::start_payment`]).
+    pub payment_proxy: bool,
+    /// Every service's `MONGO_URI` (a database server of the test's own); `None`: the test SecantusDB.
+    pub mongo_uri: Option<String>,
+    /// progress-service's course and enrolment cache lifetime (`COURSE_CACHE_SECS`,
+    /// `ENROLMENT_CACHE_SECS`); `None`: its default.
+    pub progress_cache_secs: Option<&'static str>,
+}
 
 /// Everything running, reachable through [`Platform::url`] (the gateway).
 pub struct Platform {
@@ -26,9 +44,17 @@ pub struct Platform {
     /// With [`Platform::spawn_with`]`(.., true)`: every caller reaches course-service through this proxy,
     /// so a test can take course-service away (`close`) and bring it back (`open`).
     pub course_proxy: Option<TcpProxy>,
-    _progress: TestClient,
-    _payment: TestClient,
-    _services: Services,
+    /// With [`Faults::redis_proxy`]: every service reaches Redis through this proxy.
+    pub redis_proxy: Option<TcpProxy>,
+    /// With [`Faults::payment_proxy`]: the gateway reaches payment-service through this proxy.
+    pub payment_proxy: Option<TcpProxy>,
+    progress: TestClient,
+    payment: TestClient,
+    /// What payment-service was started with, to start another instance on the same database.
+    payment_settings: payment_service::config::Settings,
+    /// Stopped payment-service instances, kept for their drop guards (the database outlives them).
+    stopped: Vec<TestClient>,
+    services: Services,
 }
 
 impl Platform {
@@ -51,13 +77,44 @@ impl Platform {
         course_proxy: bool,
         frontend: &str,
     ) -> Self {
-        let auth_overrides: Vec<(&str, &str)> = access_ttl_secs
+        let faults = Faults {
+            course_proxy,
+            ..Faults::default()
+        };
+        Self::start(access_ttl_secs, faults, frontend).await
+    }
+
+    /// Like [`Platform::spawn`], with the proxies and stores `faults` asks for.
+    pub async fn spawn_faulty(access_ttl_secs: Option<&str>, faults: Faults) -> Self {
+        Self::start(access_ttl_secs, faults, CLIENT_URL).await
+    }
+
+    /// Everything, for a frontend at `frontend`, with what `faults` asks for.
+    async fn start(access_ttl_secs: Option<&str>, faults: Faults, frontend: &str) -> Self {
+        let redis_proxy = if faults.redis_proxy {
+            Some(TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await)
+        } else {
+            None
+        };
+        let redis_url = redis_proxy
+            .as_ref()
+            .map(|proxy| format!("redis://127.0.0.1:{}", proxy.port()));
+        // Variables every service gets in place of the test servers' (auth- and course-service too).
+        let mut stores: Vec<(&str, &str)> = Vec::new();
+        if let Some(url) = &redis_url {
+            stores.push(("REDIS_URL", url.as_str()));
+        }
+        if let Some(uri) = &faults.mongo_uri {
+            stores.push(("MONGO_URI", uri.as_str()));
+        }
+        let mut auth_overrides: Vec<(&str, &str)> = access_ttl_secs
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
             .unwrap_or_default();
-        let services = Services::spawn_with(&auth_overrides, &[]).await;
+        auth_overrides.extend_from_slice(&stores);
+        let services = Services::spawn_with(&auth_overrides, &stores).await;
         let prefix = services.prefix.as_str().to_owned();
         let internal = services.internal_token.clone();
-        let proxy = if course_proxy {
+        let proxy = if faults.course_proxy {
             Some(TcpProxy::in_front_of(&services.course.address, true).await)
         } else {
             None
@@ -67,16 +124,24 @@ impl Platform {
             || services.course.address.clone(),
             |proxy| format!("http://127.0.0.1:{}", proxy.port()),
         );
-        let common = [
+        let mut common = vec![
             ("REDIS_PREFIX", prefix.as_str()),
             ("INTERNAL_API_TOKEN", internal.as_str()),
             ("AUTH_SERVICE_URL", auth.as_str()),
             ("COURSE_SERVICE_URL", course.as_str()),
         ];
+        common.extend_from_slice(&stores);
 
         let progress_db = TestDatabase::new();
         let vars = with_overrides(base_vars(&run_id(), true), &common);
         let vars = with_overrides(vars, &[("MONGO_DB", progress_db.name())]);
+        let vars = match faults.progress_cache_secs {
+            Some(secs) => with_overrides(
+                vars,
+                &[("COURSE_CACHE_SECS", secs), ("ENROLMENT_CACHE_SECS", secs)],
+            ),
+            None => vars,
+        };
         let settings = progress_service::config::Settings::from_source(&vars)
             .expect("progress-service settings");
         let progress = TestClient::serve(progress_service::startup::build(&settings).await)
@@ -110,13 +175,23 @@ impl Platform {
             .expect("payment-service settings");
         let payment =
             TestClient::serve(payment_service::startup::build(&settings).await).guarded(payment_db);
+        let payment_settings = settings;
+        let payment_proxy = if faults.payment_proxy {
+            Some(TcpProxy::in_front_of(&payment.address, true).await)
+        } else {
+            None
+        };
+        let payment_url = payment_proxy.as_ref().map_or_else(
+            || payment.address.clone(),
+            |proxy| format!("http://127.0.0.1:{}", proxy.port()),
+        );
 
         let vars = with_overrides(base_vars(&run_id(), false), &common);
         let vars = with_overrides(
             vars,
             &[
                 ("PROGRESS_SERVICE_URL", progress.address.as_str()),
-                ("PAYMENT_SERVICE_URL", payment.address.as_str()),
+                ("PAYMENT_SERVICE_URL", payment_url.as_str()),
                 ("CLIENT_URL", frontend),
                 // Expired means expired: the short-lived cookie must be refreshed, not tolerated.
                 ("JWT_LEEWAY_SECS", "0"),
@@ -133,10 +208,46 @@ impl Platform {
             gateway,
             sim,
             course_proxy: proxy,
-            _progress: progress,
-            _payment: payment,
-            _services: services,
+            redis_proxy,
+            payment_proxy,
+            progress,
+            payment,
+            payment_settings,
+            stopped: Vec::new(),
+            services,
         }
+    }
+
+    /// Every service behind the gateway by name, with its base URL (for `/readyz`).
+    pub fn services(&self) -> [(&'static str, &str); 4] {
+        [
+            ("auth-service", self.services.auth.address.as_str()),
+            ("course-service", self.services.course.address.as_str()),
+            ("progress-service", self.progress.address.as_str()),
+            ("payment-service", self.payment.address.as_str()),
+        ]
+    }
+
+    /// Whether course-service has `user_id` enrolled in `course_id`, asked on its internal route: the one
+    /// look past the gateway, for a moment when the gateway itself refuses to authenticate anyone.
+    pub async fn enrolled_at_course_service(&self, user_id: &str, course_id: &str) -> bool {
+        self.services.course.is_enrolled(user_id, course_id).await
+    }
+
+    /// Stops payment-service as a crash would ([`TestClient::stop`]); returns once its port refuses.
+    pub async fn stop_payment(&self) {
+        self.payment.stop().await;
+    }
+
+    /// Starts a new payment-service on the same database and settings (a new port) and points the
+    /// payment proxy at it, as a restarted replica behind a load balancer.
+    pub async fn start_payment(&mut self) {
+        let next = TestClient::serve(payment_service::startup::build(&self.payment_settings).await);
+        if let Some(proxy) = &self.payment_proxy {
+            proxy.set_target(next.address.trim_start_matches("http://"));
+        }
+        let old = std::mem::replace(&mut self.payment, next);
+        self.stopped.push(old);
     }
 
     /// `{gateway}/api/v1{path}`.
