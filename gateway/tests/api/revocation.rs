@@ -1,19 +1,36 @@
-//! Revocation at the gateway: a logged-out token stops within a second, logout-all stops every earlier
-//! token, and a gateway that cannot reach Redis answers 503 on authenticated routes while public ones work.
+//! Revocation at the gateway: a logged-out token stops within a second, at every replica, logout-all stops
+//! every earlier token, and a gateway that cannot reach Redis answers 503 on authenticated routes while public ones work.
 
 use std::time::Duration;
 
 use serde_json::json;
-use test_support::{REDIS, TcpProxy, eventually, required_env, send_json};
+use test_support::{REDIS, TcpProxy, TestClient, eventually, required_env, send_json};
 
 use crate::helpers::{Options, PASSWORD, Stack, browser, email, spawn, spawn_with};
 
 #[tokio::test]
 async fn a_logged_out_token_is_refused_within_a_second() {
     let stack = spawn().await;
+    signed_out_token_is_refused_within_a_second_by(&stack, &stack.gateway).await;
+}
+
+#[tokio::test]
+async fn a_token_logged_out_through_one_replica_is_refused_by_another_within_a_second() {
+    // Replicas share nothing but Redis: the revocation reaches the other one through it.
+    let stack = spawn().await;
+    let replica = stack.replica(&[]).await;
+    signed_out_token_is_refused_within_a_second_by(&stack, &replica).await;
+}
+
+/// A student's token works at `checker`, is signed out through the stack's gateway, and within a second
+/// `checker` refuses it as revoked.
+async fn signed_out_token_is_refused_within_a_second_by(stack: &Stack, checker: &TestClient) {
     let token = stack.token("student").await;
     assert_eq!(
-        stack.get_bearer("/api/v1/progress", &token).await.status(),
+        checker
+            .get_bearer("/api/v1/progress", &token)
+            .await
+            .status(),
         200
     );
     let res = stack
@@ -23,10 +40,17 @@ async fn a_logged_out_token_is_refused_within_a_second() {
     eventually(
         Duration::from_millis(1000),
         "the logged-out token refused with 401",
-        async || (stack.get_bearer("/api/v1/progress", &token).await.status() == 401).then_some(()),
+        async || {
+            (checker
+                .get_bearer("/api/v1/progress", &token)
+                .await
+                .status()
+                == 401)
+                .then_some(())
+        },
     )
     .await;
-    let body: serde_json::Value = stack
+    let body: serde_json::Value = checker
         .get_bearer("/api/v1/progress", &token)
         .await
         .json()
