@@ -17,11 +17,11 @@ use std::sync::{Arc, OnceLock};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::json;
-use test_support::{PASSWORD, form, png, run_id};
+use test_support::{PASSWORD, run_id};
 
 use crate::actor::Actor;
-use crate::helpers::{Platform, email, json_of, send, text};
-use crate::steps::{add_lecture, purchases, students};
+use crate::helpers::{Platform, email, text};
+use crate::steps::{add_lecture, create_course, publish, purchases, students};
 
 /// A 3-second 128×72 VP8 WebM of ffmpeg's test pattern (8.7 KB), made with
 /// `ffmpeg -f lavfi -i testsrc=size=128x72:rate=10:duration=3 -c:v libvpx -b:v 20k -g 10 -an -f webm`.
@@ -128,19 +128,8 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
         )
         .await;
     instructor.id = text(&body, "/user/_id");
-    let fields = [
-        ("title", "Rust in the browser"),
-        ("category", "Programming"),
-        ("price", "49.99"),
-        ("level", "beginner"),
-    ];
-    let res = send(
-        instructor
-            .post(&p.url("/courses"))
-            .multipart(form(&fields, Some(("thumbnail", "thumb.png", png())))),
-    )
-    .await;
-    let course_id = text(&json_of(res, 201).await, "/course/_id");
+    let course = create_course(&p, &instructor, "Rust in the browser", "49.99").await;
+    let course_id = text(&course, "/_id");
     let clip = || ("clip.webm", CLIP.to_vec());
     add_lecture(&p, &instructor, &course_id, "Preview", 1, true, clip()).await;
     let locked = add_lecture(&p, &instructor, &course_id, "Locked", 2, false, clip()).await;
@@ -149,13 +138,7 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
         Some(CLIP_SECS),
         "duration read from the WebM: {locked}"
     );
-    let res = send(
-        instructor
-            .patch(&p.url(&format!("/courses/{course_id}/publish")))
-            .json(&json!({ "publish": true })),
-    )
-    .await;
-    json_of(res, 200).await;
+    publish(&p, &instructor, &course_id).await;
 
     let student_email = format!("browser-{}@example.com", &run_id()[..12]);
     let locked_id = text(&locked, "/_id");

@@ -9,14 +9,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use test_support::{
-    EVENT_TIMEOUT, RECOVERY_TIMEOUT, TcpProxy, closed_port, eventually, form, png, required_env,
-    run_id,
+    EVENT_TIMEOUT, RECOVERY_TIMEOUT, TcpProxy, closed_port, eventually, required_env, run_id,
 };
 
 use crate::actor::{Actor, Credential};
 use crate::helpers::{Faults, Platform, email, json_of, send, text};
 use crate::steps::{
-    Published, assert_enrolled, buy, progress, publish_course, purchases, students,
+    Published, assert_enrolled, buy, create_course, progress, publish_course, purchases, students,
 };
 
 /// A new account of `role` that sends its access token as a bearer token.
@@ -574,20 +573,7 @@ async fn after_the_database_server_restarts_every_service_recovers_without_a_res
     json_of(res, 200).await;
     let buyer = signed_up(&p, "student").await;
     // course-service: a new draft.
-    let fields = [
-        ("title", "After the restart"),
-        ("category", "Programming"),
-        ("price", "19.99"),
-        ("subtitle", "Written once the database was back"),
-        ("level", "beginner"),
-    ];
-    let res = send(
-        instructor
-            .post(&p.url("/courses"))
-            .multipart(form(&fields, Some(("thumbnail", "thumb.png", png())))),
-    )
-    .await;
-    json_of(res, 201).await;
+    create_course(&p, &instructor, "After the restart", "19.99").await;
     // progress-service: a heartbeat of the student who bought before the restart.
     let res = send(
         student

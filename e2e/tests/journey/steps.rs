@@ -26,15 +26,13 @@ pub struct Published {
     pub locked_video: Vec<u8>,
 }
 
-/// The instructor creates a course with a thumbnail, adds a WebM preview lecture and an MP4 locked one,
-/// and publishes it.
-pub async fn publish_course(p: &Platform, instructor: &Actor) -> Published {
-    let keyword = format!("kw{}", &run_id()[..10]);
-    let title = format!("Rust end to end {keyword}");
+/// The instructor creates a draft course called `title` at `price` (dollars), with a PNG thumbnail; returns
+/// the course as answered (201).
+pub async fn create_course(p: &Platform, instructor: &Actor, title: &str, price: &str) -> Value {
     let fields = [
-        ("title", title.as_str()),
+        ("title", title),
         ("category", "Programming"),
-        ("price", "49.99"),
+        ("price", price),
         ("subtitle", "The whole platform at once"),
         ("level", "beginner"),
     ];
@@ -44,7 +42,26 @@ pub async fn publish_course(p: &Platform, instructor: &Actor) -> Published {
             .multipart(form(&fields, Some(("thumbnail", "thumb.png", png())))),
     )
     .await;
-    let course = json_of(res, 201).await["course"].clone();
+    json_of(res, 201).await["course"].clone()
+}
+
+/// The instructor publishes the course (200).
+pub async fn publish(p: &Platform, instructor: &Actor, course_id: &str) {
+    let res = send(
+        instructor
+            .patch(&p.url(&format!("/courses/{course_id}/publish")))
+            .json(&json!({ "publish": true })),
+    )
+    .await;
+    json_of(res, 200).await;
+}
+
+/// The instructor creates a course with a thumbnail, adds a WebM preview lecture and an MP4 locked one,
+/// and publishes it.
+pub async fn publish_course(p: &Platform, instructor: &Actor) -> Published {
+    let keyword = format!("kw{}", &run_id()[..10]);
+    let title = format!("Rust end to end {keyword}");
+    let course = create_course(p, instructor, &title, "49.99").await;
     let course_id = text(&course, "/_id");
     assert_eq!(course["isPublished"], false, "a new course is a draft");
     // The thumbnail is public.
@@ -86,13 +103,7 @@ pub async fn publish_course(p: &Platform, instructor: &Actor) -> Published {
         "MP4 duration: {locked}"
     );
 
-    let res = send(
-        instructor
-            .patch(&p.url(&format!("/courses/{course_id}/publish")))
-            .json(&json!({ "publish": true })),
-    )
-    .await;
-    json_of(res, 200).await;
+    publish(p, instructor, &course_id).await;
     Published {
         course_id,
         keyword,
