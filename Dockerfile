@@ -1,26 +1,34 @@
 # One multi-stage Dockerfile for every binary of the workspace; SERVICE picks which one:
 #   docker build --build-arg SERVICE=course-service --build-arg PORT=4002 -t lms/course-service .
-#   docker build --build-arg SERVICE=course-service --build-arg FEATURES=s3 ...   (optional cargo features)
+#   docker build --build-arg SERVICE=course-service --build-arg FEATURES=course-service/s3 ...   (cargo features)
 # SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service, stripe-sim.
 #
-# No `# syntax=` line on purpose: the Dockerfile frontend built into BuildKit is used, so an offline build
-# never fetches one from a registry. Dependencies are compiled by cargo-chef from a recipe that holds only
-# the manifests and Cargo.lock, so that layer is reused until a dependency changes; editing a source file
-# rebuilds only the workspace crates. The runtime image is distroless: glibc, CA certificates and a
+# The build stage does not depend on SERVICE: it compiles the whole workspace once (every binary), so
+# `docker compose build` compiles the dependency tree once for all six images and each image only copies its
+# binary. Dependencies are compiled by cargo-chef from a recipe that holds only the manifests and Cargo.lock,
+# so that layer is reused until a dependency changes; editing a source file rebuilds only the workspace
+# crates. No `# syntax=` line on purpose: the Dockerfile frontend built into BuildKit is used, so an offline
+# build never fetches one from a registry. The runtime image is distroless: glibc, CA certificates and a
 # non-root user, no shell, no package manager, no curl (health checks run `service healthcheck`).
+#
+# Every base image is a build argument, with today's public images as defaults. Where no registry is
+# reachable, scripts/compose-test makes its own and passes them (BUILDER_IMAGE: a Debian bookworm with this
+# machine's Rust toolchain and cargo-chef; RUNTIME_IMAGE: the distroless cc equivalent).
 
 ARG RUST_VERSION=1.95.0
 ARG DEBIAN_RELEASE=bookworm
 ARG CARGO_CHEF_VERSION=0.1.78
+# The Rust toolchain the build runs on. An image that already has cargo-chef on its PATH skips its install.
+ARG BUILDER_IMAGE=rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE}
 # distroless/cc for Debian 12 (the build stage's glibc), running as its `nonroot` user (65532).
 # Production builds pin the digest too: --build-arg RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot@sha256:...
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
 
 # --- tools --------------------------------------------------------------------------------------------
-FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS chef
+FROM ${BUILDER_IMAGE} AS chef
 ARG CARGO_CHEF_VERSION
-RUN cargo install cargo-chef --locked --version "${CARGO_CHEF_VERSION}" \
-    && rm -rf /usr/local/cargo/registry
+RUN command -v cargo-chef >/dev/null \
+    || { cargo install cargo-chef --locked --version "${CARGO_CHEF_VERSION}" && rm -rf "${CARGO_HOME:-/usr/local/cargo}/registry"; }
 WORKDIR /src
 
 # --- recipe: manifests and lock file only --------------------------------------------------------------
@@ -28,20 +36,26 @@ FROM chef AS planner
 COPY . .
 RUN cargo chef prepare --recipe-path recipe.json
 
-# --- build ------------------------------------------------------------------------------------------------
+# --- build: the whole workspace, once for every image ----------------------------------------------------
 FROM chef AS build
-ARG SERVICE
-# Comma-separated cargo features of SERVICE, e.g. `s3` for course-service's S3 media store.
+# Comma-separated cargo features, workspace-wide (`course-service/s3` for course-service's S3 media store).
+# The same for every image, so the images share this stage.
 ARG FEATURES=""
-RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<crate>" >&2; exit 1; }
 COPY --from=planner /src/recipe.json recipe.json
 # Dependencies only: cached as a layer until Cargo.toml or Cargo.lock change.
-RUN cargo chef cook --release --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
-    --recipe-path recipe.json
+RUN cargo chef cook --release --workspace ${FEATURES:+--features "${FEATURES}"} --recipe-path recipe.json
 COPY . .
-RUN cargo build --release --locked --package "${SERVICE}" ${FEATURES:+--features "${FEATURES}"} \
-    && install -D "target/release/${SERVICE}" /out/service \
+RUN cargo build --release --locked --workspace --bins ${FEATURES:+--features "${FEATURES}"} \
+    && mkdir -p /out/bin \
+    && find target/release -maxdepth 1 -type f -executable -exec install -t /out/bin {} + \
     && install -d /out/data/media
+
+# --- pick: SERVICE's binary (cheap, one per image) ----------------------------------------------------------
+FROM build AS pick
+ARG SERVICE
+RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<crate>" >&2; exit 1; }
+RUN test -x "/out/bin/${SERVICE}" || { echo "no binary named ${SERVICE}: $(ls /out/bin)" >&2; exit 1; }
+RUN install -D "/out/bin/${SERVICE}" /out/service
 
 # --- runtime ----------------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime
@@ -59,7 +73,7 @@ LABEL org.opencontainers.image.title="lms-${SERVICE}" \
       org.opencontainers.image.vendor="LMS" \
       org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 # The binary stays root-owned (the service cannot rewrite it); only the media directory is the user's.
-COPY --from=build /out/service /usr/local/bin/service
+COPY --from=pick /out/service /usr/local/bin/service
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV APP_ENV=production \
     HOST=0.0.0.0 \

