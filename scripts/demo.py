@@ -45,9 +45,6 @@ def main():
     created = []
     try:
         admin_email = os.environ.get("ADMIN_EMAIL", "")
-        admin_password = os.environ.get("ADMIN_PASSWORD", "")
-        if admin_email and admin_password:
-            Client(base).sign_in(admin_email, admin_password)
 
         instructor, new = account(base, *INSTRUCTOR, "instructor")
         if new:

@@ -102,6 +102,14 @@ class Client:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
         res = request(method, self.url(path), body, headers)
+        # Sign-ins are rate limited per address: a script that signs several accounts in waits its turn. A 503
+        # says "retry shortly" (a service that started beside auth-service may not have its keys yet).
+        wanted_now = expect if isinstance(expect, (tuple, list, set)) else (expect,)
+        for _ in range(20):
+            if res.status not in (429, 503) or res.status in wanted_now:
+                break
+            time.sleep(min(float(res.headers.get("Retry-After") or 1), 30.0))
+            res = request(method, self.url(path), body, headers)
         wanted = expect if isinstance(expect, (tuple, list, set)) else (expect,)
         if res.status not in wanted:
             raise ApiError(f"{method} {path}: {res.status}, wanted {expect}: {res.body[:500]!r}")
