@@ -39,7 +39,17 @@ impl DocsCache {
         let mut missing = Vec::new();
         for (upstream, doc) in Upstream::ALL.iter().zip(fetched) {
             match doc {
-                Some(doc) => merge(&mut merged, &doc, upstream.name()),
+                Some(doc) => {
+                    for clash in merge(&mut merged, &doc, upstream.name()) {
+                        // Two services' types under one name: clients generated from this document would
+                        // parse one service's answers as the other's type. A release must rename one.
+                        tracing::error!(
+                            service = upstream.name(),
+                            component = %clash,
+                            "OpenAPI documents disagree: two different definitions of one name (the first is served)"
+                        );
+                    }
+                }
                 None => missing.push(Value::from(upstream.name())),
             }
         }
@@ -71,10 +81,14 @@ async fn fetch(state: &AppState, upstream: Upstream) -> Option<Value> {
         .ok()
 }
 
-/// Adds `doc`'s paths, schemas, security schemes and tags to `into`. Names already present win (the
-/// shared envelope schemas are the same everywhere); a clashing `operationId` is prefixed with the
+/// Adds `doc`'s paths, schemas, security schemes and tags to `into`. A component already present with
+/// the same definition is shared (the envelope schemas are the same everywhere); one present with a
+/// different definition is a clash: the first stays, and its `components/<section>/<name>` is returned,
+/// for the caller to refuse (tests) or log (the gateway). A clashing `operationId` is prefixed with the
 /// service's name so that ids stay unique.
-pub fn merge(into: &mut Value, doc: &Value, service: &str) {
+#[must_use = "a clash means two services' types share one name"]
+pub fn merge(into: &mut Value, doc: &Value, service: &str) -> Vec<String> {
+    let mut clashes = Vec::new();
     let mut operation_ids = collect_operation_ids(into);
     if let Some(paths) = doc["paths"].as_object() {
         for (path, item) in paths {
@@ -106,6 +120,8 @@ pub fn merge(into: &mut Value, doc: &Value, service: &str) {
                 let slot = &mut into["components"][section][name.as_str()];
                 if slot.is_null() {
                     *slot = value.clone();
+                } else if slot != value {
+                    clashes.push(format!("components/{section}/{name}"));
                 }
             }
         }
@@ -120,6 +136,7 @@ pub fn merge(into: &mut Value, doc: &Value, service: &str) {
         }
         into["tags"] = Value::Array(all);
     }
+    clashes
 }
 
 fn collect_operation_ids(doc: &Value) -> Vec<String> {
@@ -143,7 +160,7 @@ mod tests {
         let mut own = json!({
             "openapi": "3.1.0",
             "paths": { "/api/v1/healthcheck": { "get": { "operationId": "healthcheck" } } },
-            "components": { "schemas": { "ErrorEnvelope": { "title": "gateway" } } }
+            "components": { "schemas": { "ErrorEnvelope": { "title": "envelope" } } }
         });
         let auth = json!({
             "paths": {
@@ -151,12 +168,12 @@ mod tests {
                 "/api/v1/auth/health": { "get": { "operationId": "healthcheck" } }
             },
             "components": {
-                "schemas": { "ErrorEnvelope": { "title": "auth" }, "User": {} },
+                "schemas": { "ErrorEnvelope": { "title": "envelope" }, "User": {} },
                 "securitySchemes": { "bearer": {} }
             },
             "tags": [{ "name": "auth" }]
         });
-        merge(&mut own, &auth, "auth");
+        assert_eq!(merge(&mut own, &auth, "auth"), Vec::<String>::new());
         assert_eq!(
             own["paths"]["/api/v1/user/signin"]["post"]["operationId"],
             "signin"
@@ -167,10 +184,37 @@ mod tests {
         );
         assert_eq!(
             own["components"]["schemas"]["ErrorEnvelope"]["title"],
-            "gateway"
+            "envelope"
         );
         assert!(own["components"]["schemas"]["User"].is_object());
         assert!(own["components"]["securitySchemes"]["bearer"].is_object());
         assert_eq!(own["tags"], json!([{ "name": "auth" }]));
+    }
+
+    #[test]
+    fn two_different_schemas_of_one_name_are_refused_and_the_first_is_kept() {
+        let mut merged = json!({ "openapi": "3.1.0", "paths": {} });
+        let auth = json!({
+            "components": { "schemas": {
+                "SessionView": { "type": "object", "required": ["createdAt", "lastUsedAt"] },
+                "ErrorEnvelope": { "type": "object" }
+            } }
+        });
+        let payment = json!({
+            "components": { "schemas": {
+                "SessionView": { "type": "object", "required": ["id", "url"] },
+                "ErrorEnvelope": { "type": "object" }
+            } }
+        });
+        assert!(merge(&mut merged, &auth, "auth").is_empty());
+        assert_eq!(
+            merge(&mut merged, &payment, "payment"),
+            vec!["components/schemas/SessionView".to_owned()],
+            "the same name, two definitions; the identical ErrorEnvelope is no clash"
+        );
+        assert_eq!(
+            merged["components"]["schemas"]["SessionView"]["required"],
+            json!(["createdAt", "lastUsedAt"])
+        );
     }
 }

@@ -36,6 +36,9 @@ pub enum GatewayError {
     AccountInactive,
     #[error("route not found")]
     NotFound,
+    /// A documented path asked with a method it does not have; the `Allow` value it does have.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("request body unreadable: {0}")]
@@ -73,6 +76,7 @@ impl GatewayError {
             | Self::Forbidden(_)
             | Self::AccountInactive
             | Self::NotFound
+            | Self::MethodNotAllowed(_)
             | Self::PayloadTooLarge
             | Self::BadBody(_)
             | Self::ClientAborted
@@ -95,6 +99,7 @@ impl GatewayError {
             | Self::Forbidden(_)
             | Self::AccountInactive
             | Self::NotFound
+            | Self::MethodNotAllowed(_)
             | Self::PayloadTooLarge
             | Self::RateLimited(_) => {}
             // The revocation lookup and the JWKS fetch warn about the cause where it happens.
@@ -117,6 +122,12 @@ impl GatewayError {
         if let Self::RateLimited(decision) = self {
             apply_headers(res.headers_mut(), decision);
         }
+        if let Self::MethodNotAllowed(allow) = self
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(allow)
+        {
+            res.headers_mut()
+                .insert(actix_web::http::header::ALLOW, value);
+        }
         res
     }
 
@@ -129,6 +140,9 @@ impl GatewayError {
             GatewayError::Forbidden(message) => ApiError::forbidden(*message),
             GatewayError::AccountInactive => ApiError::account_inactive(),
             GatewayError::NotFound => ApiError::not_found("Route not found"),
+            GatewayError::MethodNotAllowed(_) => {
+                ApiError::new(ErrorCode::MethodNotAllowed, "Method not allowed")
+            }
             GatewayError::PayloadTooLarge => {
                 ApiError::new(ErrorCode::PayloadTooLarge, "Request body is too large")
             }

@@ -9,6 +9,7 @@ pub mod edge;
 pub mod error;
 pub mod identity;
 pub mod metrics;
+pub mod operations;
 pub mod phases;
 pub mod proxy;
 pub mod rate_limit;

@@ -1,11 +1,12 @@
 //! The course-service client: a course's title, price in cents, owner and publication, from its internal
-//! route (`GET /internal/courses/{courseId}`, service token, timeout). No cache: the price a student pays
+//! route (`GET /internal/courses/{courseId}`, service token, timeout), and whether an enrolment is in place
+//! (`.../enrolments/{userId}`, for purchase-status's `accessReady`). No cache: the price a student pays
 //! must be the price at the moment of checkout.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use shared::internal::{CourseSummary, CourseSummaryResponse};
+use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck};
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
 /// Talks to course-service's internal routes.
@@ -48,6 +49,32 @@ impl CourseClient {
                 Ok(Some(body.course))
             }
             400 | 404 => Ok(None),
+            status => anyhow::bail!("course-service answered {status}"),
+        }
+    }
+
+    /// Whether course-service has applied `user`'s enrolment in `course` (it follows a purchase as an
+    /// event, so for a moment after the payment it may not have). Unknown course: `false`.
+    pub async fn enrolled(&self, course: &str, user: &str) -> anyhow::Result<bool> {
+        let res = self
+            .http
+            .get(format!(
+                "{}/internal/courses/{course}/enrolments/{user}",
+                self.base_url
+            ))
+            .header(INTERNAL_TOKEN_HEADER, &self.token)
+            .send()
+            .await
+            .context("calling course-service")?;
+        match res.status().as_u16() {
+            200 => {
+                let check: EnrolmentCheck = res
+                    .json()
+                    .await
+                    .context("reading course-service's enrolment check")?;
+                Ok(check.enrolled)
+            }
+            400 | 404 => Ok(false),
             status => anyhow::bail!("course-service answered {status}"),
         }
     }

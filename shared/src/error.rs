@@ -242,11 +242,15 @@ pub struct ErrorBody {
     pub message: String,
     /// Optional extra facts (for a bad token: `{ "reason": ... }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object, required = false))]
     pub details: Option<Value>,
+    /// One entry per refused field (validation errors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub errors: Option<Vec<FieldError>>,
+    /// The `X-Request-Id` of the request, for support and the logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub request_id: Option<String>,
 }
 

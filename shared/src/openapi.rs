@@ -38,3 +38,20 @@ impl Modify for SecuritySchemes {
         );
     }
 }
+
+/// A file's bytes in a response (`type: string, format: binary`), as generators expect a download:
+/// `content((Binary = "image/png"), ...)`.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The file's bytes"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
+use shared::openapi::Binary;
 
 use super::dto::ErrorEnvelope;
 use crate::auth::MaybeUser;
@@ -36,10 +37,10 @@ fn content_type(file: &str) -> Option<&'static str> {
     params(("file" = String, Path, description = "`<id>.<ext>` as in the user's `avatar` URL")),
     responses(
         (status = 200, description = "The image", content(
-            ("image/jpeg"),
-            ("image/png"),
-            ("image/webp"),
-            ("image/gif"),
+            (Binary = "image/jpeg"),
+            (Binary = "image/png"),
+            (Binary = "image/webp"),
+            (Binary = "image/gif"),
         )),
         (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Avatar not found", body = ErrorEnvelope),

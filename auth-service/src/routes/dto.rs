@@ -86,8 +86,10 @@ pub struct ChangePasswordResponse {
     pub success: bool,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub expires_in: Option<u64>,
 }
 
@@ -108,6 +110,7 @@ pub struct ApiKeyView {
     /// The first 8 characters of the key.
     pub prefix: String,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -119,6 +122,7 @@ pub struct CreatedApiKey {
     pub name: String,
     pub prefix: String,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
     /// `pk_` + 32 alphanumerics.
     pub key: String,
@@ -139,15 +143,17 @@ pub struct ApiKeyListResponse {
     pub api_keys: Vec<ApiKeyView>,
 }
 
-/// One refresh session of the caller.
+/// One refresh session of the caller (a signed-in device; not payment-service's `CheckoutSession`).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SessionView {
+pub struct RefreshSession {
     pub id: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub user_agent: Option<String>,
+    #[schema(required = true)]
     pub ip: Option<String>,
     /// Whether the caller's own token belongs to this session.
     pub current: bool,
@@ -156,7 +162,7 @@ pub struct SessionView {
 #[derive(Serialize, ToSchema)]
 pub struct SessionListResponse {
     pub success: bool,
-    pub sessions: Vec<SessionView>,
+    pub sessions: Vec<RefreshSession>,
 }
 
 /// One public signing key.

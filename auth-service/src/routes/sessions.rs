@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::dto::{ErrorEnvelope, MessageResponse, SessionListResponse, SessionView};
+use super::dto::{ErrorEnvelope, MessageResponse, RefreshSession, SessionListResponse};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
 use crate::state::AppState;
@@ -36,7 +36,7 @@ async fn list_sessions(
         .await?;
     let sessions: Vec<_> = sessions
         .iter()
-        .map(|s| SessionView {
+        .map(|s| RefreshSession {
             id: s.id.clone(),
             created_at: s.created_at,
             last_used_at: s.last_used_at,

@@ -33,9 +33,27 @@ struct SignUpBody {
     /// 8–72 printable ASCII characters with at least one letter and one digit.
     #[schema(value_type = String, min_length = 8, max_length = 72, pattern = r"^[ -~]*([A-Za-z][ -~]*[0-9]|[0-9][ -~]*[A-Za-z])[ -~]*$", example = "correct-horse-1")]
     password: Option<String>,
-    /// `student` (the default, also when blank) or `instructor`; `admin` is refused with 403.
-    #[schema(value_type = Option<String>, pattern = r"^\s*(student|instructor|admin)?\s*$", example = "student")]
+    /// `student` (the default) or `instructor`; `admin` is refused with 403, anything else with 400.
+    #[schema(value_type = Option<SignUpRole>, example = "student")]
     role: Option<String>,
+}
+
+/// The roles one can choose at sign-up (admins are invited, `POST /auth/invite-admin`). Read as text by
+/// the handler, so that `admin` gets its 403 and other values their 400 in the envelope.
+#[derive(Clone, Copy, ToSchema)]
+#[schema(rename_all = "lowercase")]
+enum SignUpRole {
+    Student,
+    Instructor,
+}
+
+impl From<SignUpRole> for Role {
+    fn from(r: SignUpRole) -> Self {
+        match r {
+            SignUpRole::Student => Role::Student,
+            SignUpRole::Instructor => Role::Instructor,
+        }
+    }
 }
 
 /// Parsed sign-up input.
@@ -135,9 +153,9 @@ async fn sign_up(
     _caller: MaybeUser,
     body: web::Json<SignUpBody>,
 ) -> AuthResult<HttpResponse> {
-    let role = match body.role.as_deref().map(str::trim) {
-        None | Some("") | Some("student") => Role::Student,
-        Some("instructor") => Role::Instructor,
+    let role: Role = match body.role.as_deref() {
+        None | Some("student") => SignUpRole::Student.into(),
+        Some("instructor") => SignUpRole::Instructor.into(),
         Some("admin") => {
             return Err(AuthError::Forbidden(
                 "The admin role cannot be chosen at sign-up",

@@ -8,7 +8,6 @@ use shared::principal::MaybePrincipal;
 use shared::query::Page;
 
 use super::form::Errors;
-use serde_json::json;
 
 use super::dto::{CourseListResponse, ErrorEnvelope};
 use super::views;
@@ -143,56 +142,24 @@ async fn list_published_courses(
     list(&state, &query, false).await
 }
 
-/// The search's query string as one object (`style=form, explode`): the rule "at least one filter" is a
-/// constraint across parameters, which only an object schema can state (`anyOf` of `required`).
-pub struct SearchFilters;
-
-impl utoipa::ToSchema for SearchFilters {}
-
-impl utoipa::PartialSchema for SearchFilters {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        const TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
-        // Blank values count as absent, and values are trimmed, as `given` does.
-        const PRICE: &str = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$";
-        let text = |max: u32| json!({ "type": "string", "maxLength": max, "pattern": TEXT });
-        let present = |name: &str, schema: serde_json::Value| json!({ "required": [name], "properties": { name: schema } });
-        let filled = json!({ "type": "string", "pattern": r"[^\s]" });
-        let level =
-            json!({ "type": "string", "pattern": r"^\s*(beginner|intermediate|advanced)?\s*$" });
-        let price = json!({ "type": "string", "pattern": PRICE });
-        let schema = json!({
-            "type": "object",
-            "properties": {
-                "query": text(100),
-                "title": text(100),
-                "category": text(50),
-                "level": level,
-                "minPrice": price,
-                "maxPrice": price,
-                "sortBy": { "type": "string", "pattern": r"^\s*(newest|price-asc|price-desc|title)?\s*$" },
-                "page": { "type": "integer", "minimum": 1, "maximum": 1_000_000 },
-                "limit": { "type": "integer", "minimum": 1, "maximum": 100 },
-            },
-            "anyOf": [
-                present("query", filled.clone()),
-                present("title", filled.clone()),
-                present("category", filled.clone()),
-                present("level", filled.clone()),
-                present("minPrice", filled.clone()),
-                present("maxPrice", filled),
-            ],
-        });
-        // A literal this module controls: it always deserializes.
-        serde_json::from_value(schema).unwrap_or_default()
-    }
-}
-
 /// Search over published courses; at least one filter is required.
 #[utoipa::path(
     get,
     path = "/api/v1/courses/search",
     tag = "courses",
-    params(("filters" = inline(SearchFilters), Query, style = Form, explode, description = "At least one of query, title, category, level, minPrice, maxPrice (not blank); sortBy, page and limit are optional")),
+    // One parameter each, as typed clients send them (`?query=..&level=..`). "At least one filter" is a rule
+    // across parameters that no parameter list can state: the description says it, and none answers 400.
+    params(
+        ("query" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "A case-insensitive substring of the title, subtitle or description. A filter: at least one of query, title, category, level, minPrice or maxPrice must be given (not blank)"),
+        ("title" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "A case-insensitive substring of the title. A filter"),
+        ("category" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "Case-insensitive exact match. A filter"),
+        ("level" = Option<String>, Query, pattern = r"^\s*(beginner|intermediate|advanced)?\s*$", description = "beginner, intermediate or advanced. A filter"),
+        ("minPrice" = Option<String>, Query, pattern = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$", description = "USD, at least this (0 to 100000, two decimals at most). A filter"),
+        ("maxPrice" = Option<String>, Query, pattern = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$", description = "USD, at most this; below minPrice gives an empty page. A filter"),
+        ("sortBy" = Option<String>, Query, pattern = r"^\s*(newest|price-asc|price-desc|title)?\s*$", description = "newest (default), price-asc, price-desc or title"),
+        ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10"),
+    ),
     responses(
         (status = 200, description = "Matching published courses", body = CourseListResponse),
         (status = 400, description = "No filter at all, or a bad value", body = ErrorEnvelope),

@@ -18,7 +18,9 @@ pub struct InstructorView {
     #[serde(rename = "_id")]
     #[schema(pattern = "^[0-9a-f]{24}$")]
     pub id: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub avatar: Option<String>,
 }
 
@@ -87,8 +89,10 @@ pub struct LectureView {
     #[schema(max_length = 500)]
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub video_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub public_id: Option<String>,
     /// Seconds, read from the MP4/WebM container.
     #[schema(minimum = 0)]
@@ -106,7 +110,9 @@ pub struct LectureView {
 pub struct StudentView {
     #[serde(rename = "_id")]
     pub id: String,
+    #[schema(required = true)]
     pub name: Option<String>,
+    #[schema(required = true)]
     pub email: Option<String>,
     pub enrolled_at: DateTime<Utc>,
 }

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use shared::error::{ApiError, NOT_LOGGED_IN};
 use shared::media::content_type;
+use shared::openapi::Binary;
 use shared::principal::MaybePrincipal;
 
 use super::access::course_access;
@@ -91,8 +92,19 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
         ("Range" = Option<String>, Header, description = "One range: `bytes=a-b`, `bytes=a-` or `bytes=-n`"),
     ),
     responses(
-        (status = 200, description = "The whole file", content(("image/*"), ("video/mp4"), ("video/webm"))),
-        (status = 206, description = "The requested bytes, with `Content-Range`"),
+        (status = 200, description = "The whole file", content(
+            (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/webp"), (Binary = "image/gif"),
+            (Binary = "video/mp4"), (Binary = "video/webm"),
+        ), headers(
+            ("Accept-Ranges" = String, description = "`bytes`: a `Range` request is answered 206"),
+        )),
+        (status = 206, description = "The requested bytes", content(
+            (Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/webp"), (Binary = "image/gif"),
+            (Binary = "video/mp4"), (Binary = "video/webm"),
+        ), headers(
+            ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`"),
+            ("Accept-Ranges" = String, description = "`bytes`"),
+        )),
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "A video the caller may not watch", body = ErrorEnvelope),
         (status = 404, description = "Unknown media", body = ErrorEnvelope),

@@ -250,6 +250,17 @@ impl Platform {
         self.stopped.push(old);
     }
 
+    /// Each service's own OpenAPI document (`GET /openapi.json` on the service, where the gateway collects
+    /// them), in the order the gateway merges them (`gateway::routing::Upstream::ALL`).
+    pub fn service_document_urls(&self) -> [(&'static str, String); 4] {
+        [
+            ("auth", self.services.auth.url("/openapi.json")),
+            ("course", self.services.course.url("/openapi.json")),
+            ("progress", self.progress.url("/openapi.json")),
+            ("payment", self.payment.url("/openapi.json")),
+        ]
+    }
+
     /// `{gateway}/api/v1{path}`.
     pub fn url(&self, path: &str) -> String {
         self.gateway.url(&format!("/api/v1{path}"))

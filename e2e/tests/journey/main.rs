@@ -14,4 +14,5 @@ mod browser;
 mod cookies;
 mod faults;
 mod helpers;
+mod openapi;
 mod steps;

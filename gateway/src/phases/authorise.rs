@@ -1,5 +1,6 @@
 //! authorise: whether the request may go on without a principal, by the platform's one rule for bad
-//! credentials (`docs/gateway.md`, "One answer to bad credentials").
+//! credentials (`docs/gateway.md`, "One answer to bad credentials"). A method the path does not have is a
+//! 405 first, whatever the credentials (`operations`).
 
 use super::{Access, Ctx, Step};
 use crate::error::GatewayError;
@@ -11,6 +12,9 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
     if identity.principal.is_some() {
         ctx.access = Access::Principal;
         return Ok(());
+    }
+    if let Some(allow) = crate::operations::undeclared(ctx.req.method(), ctx.req.path()) {
+        return Err(GatewayError::MethodNotAllowed(allow));
     }
     let route = &ctx.route;
     let judged_bad = identity.judged_bad();

@@ -18,6 +18,11 @@ use crate::state::AppState;
 )]
 struct GatewayDoc;
 
+/// The gateway's own part of the document, before the services' documents are merged into it.
+pub fn own_document() -> serde_json::Value {
+    serde_json::to_value(GatewayDoc::openapi()).unwrap_or_default()
+}
+
 /// Mounts the document and the viewer.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/openapi.json").get(openapi_json))
@@ -33,8 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ))]
 async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     super::public_route(&req, &state, async {
-        let own = serde_json::to_value(GatewayDoc::openapi()).unwrap_or_default();
-        HttpResponse::Ok().json(state.docs.document(&state, own).await)
+        HttpResponse::Ok().json(state.docs.document(&state, own_document()).await)
     })
     .await
 }

@@ -4,8 +4,12 @@
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::health_report::{
+    DatabaseDetails, DatabasesCheck, Health, HealthReport, LatencyCheck, MemoryUsage, Overall,
+    ReadyState, ServerCheck, ServicesReport,
+};
 use crate::routing::Upstream;
 use crate::state::AppState;
 
@@ -24,9 +28,9 @@ struct ServiceCheck {
 /// The platform's health: every service, their databases, Redis and the gateway itself.
 #[utoipa::path(get, path = "/api/v1/healthcheck", tag = "platform",
     responses(
-        (status = 200, description = "Every dependency is healthy (`status: OK`)", content_type = "application/json"),
+        (status = 200, description = "Every dependency is healthy (`status: OK`)", body = HealthReport),
         (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
-        (status = 503, description = "At least one dependency is not (`status: DEGRADED`)", content_type = "application/json"),
+        (status = 503, description = "At least one dependency is not (`status: DEGRADED`)", body = HealthReport),
     ))]
 pub(super) async fn healthcheck(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     super::public_route(&req, &state, report(&state)).await
@@ -40,53 +44,55 @@ async fn report(state: &AppState) -> HttpResponse {
             .map(|u| check_service(state, *u, bound)),
     );
     let (services, redis) = tokio::join!(services, check_redis(state, bound));
-    let mut report = serde_json::Map::new();
     let mongo_checks: Vec<bool> = services.iter().filter_map(|(_, c)| c.mongo).collect();
     let databases_ok = !mongo_checks.is_empty() && mongo_checks.iter().all(|ok| *ok);
-    report.insert(
-        "databases".into(),
-        json!({
-            "status": healthy(databases_ok),
-            "details": {
-                "isConnected": databases_ok,
-                "readyState": if databases_ok { "connected" } else { "disconnected" },
-            }
-        }),
-    );
-    report.insert(
-        "redis".into(),
-        json!({ "status": healthy(redis.0), "latencyMs": redis.1 }),
-    );
-    report.insert(
-        "server".into(),
-        json!({
-            "status": "healthy",
-            "uptime": state.started.elapsed().as_secs_f64(),
-            "memoryUsage": { "rss": resident_bytes() },
-        }),
-    );
-    let mut all_ok = databases_ok && redis.0;
-    for (upstream, check) in &services {
-        all_ok &= check.healthy;
-        report.insert(
-            upstream.name().into(),
-            json!({ "status": healthy(check.healthy), "latencyMs": check.latency_ms }),
-        );
-    }
-    let body = json!({
-        "status": if all_ok { "OK" } else { "DEGRADED" },
-        "timeStamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "services": Value::Object(report),
-    });
+    let all_ok = databases_ok && redis.0 && services.iter().all(|(_, c)| c.healthy);
+    let service = |upstream: Upstream| {
+        services
+            .iter()
+            .find(|(u, _)| *u == upstream)
+            .map_or(LatencyCheck::of(false, 0), |(_, c)| {
+                LatencyCheck::of(c.healthy, c.latency_ms)
+            })
+    };
+    let body = HealthReport {
+        status: if all_ok {
+            Overall::Ok
+        } else {
+            Overall::Degraded
+        },
+        time_stamp: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        services: ServicesReport {
+            databases: DatabasesCheck {
+                status: Health::of(databases_ok),
+                details: DatabaseDetails {
+                    is_connected: databases_ok,
+                    ready_state: if databases_ok {
+                        ReadyState::Connected
+                    } else {
+                        ReadyState::Disconnected
+                    },
+                },
+            },
+            redis: LatencyCheck::of(redis.0, redis.1),
+            server: ServerCheck {
+                status: Health::Healthy,
+                uptime: state.started.elapsed().as_secs_f64(),
+                memory_usage: MemoryUsage {
+                    rss: resident_bytes(),
+                },
+            },
+            auth: service(Upstream::Auth),
+            course: service(Upstream::Course),
+            progress: service(Upstream::Progress),
+            payment: service(Upstream::Payment),
+        },
+    };
     if all_ok {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
-}
-
-fn healthy(ok: bool) -> &'static str {
-    if ok { "healthy" } else { "unhealthy" }
 }
 
 async fn check_service(

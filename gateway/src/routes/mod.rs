@@ -2,10 +2,13 @@
 
 mod docs;
 mod health;
+mod health_report;
 mod healthcheck;
 
 use actix_web::http::Method;
 use actix_web::web;
+
+pub use docs::own_document;
 
 use crate::phases::proxy;
 

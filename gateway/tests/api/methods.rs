@@ -81,3 +81,46 @@ async fn allow_head_and_options_hold_at_the_gateway_and_at_the_services() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_method_a_route_does_not_have_is_405_before_any_credentials_are_asked_for() {
+    let stack = spawn_with(Options::default().with_course_service()).await;
+    let cases = [
+        // A public route: before, an anonymous PUT was refused as "not logged in".
+        (
+            "/api/v1/user/reset-password/some-token",
+            Method::PUT,
+            "POST, OPTIONS",
+        ),
+        (
+            "/api/v1/courses/published",
+            Method::DELETE,
+            "GET, HEAD, OPTIONS",
+        ),
+        // A protected one: the wrong method is the first thing wrong with the request.
+        (
+            "/api/v1/user/profile",
+            Method::POST,
+            "GET, HEAD, PATCH, OPTIONS",
+        ),
+    ];
+    for (path, method, allow) in cases {
+        for bearer in [None, Some("not-a-token")] {
+            let mut req = stack
+                .gateway
+                .client
+                .request(method.clone(), stack.url(path));
+            if let Some(token) = bearer {
+                req = req.bearer_auth(token);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 405, "{method} {path} with {bearer:?}");
+            assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(body["error"], "METHOD_NOT_ALLOWED", "{method} {path}");
+        }
+    }
+    // The declared method without credentials is still refused as before.
+    let res = call(&stack, Method::GET, "/api/v1/user/profile").await;
+    assert_eq!(res.status(), 401);
+}

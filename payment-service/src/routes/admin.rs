@@ -55,7 +55,7 @@ pub struct PurchaseQuery {
     params(PurchaseQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, body = PurchaseListResponse),
+        (status = 200, description = "A page of purchases, newest first, filtered as asked", body = PurchaseListResponse),
         (status = 400, description = "A malformed filter", body = shared::error::ErrorBody),
         (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),

@@ -11,7 +11,9 @@ use shared::principal::Principal;
 use utoipa::ToSchema;
 
 use super::access::{caller_id, parse_id};
-use super::views::{CheckoutData, CheckoutResponse, EnrolledData, EnrolledResponse, SessionView};
+use super::views::{
+    CheckoutData, CheckoutResponse, CheckoutSession, EnrolledData, EnrolledResponse,
+};
 use crate::domain::{Observation, PurchaseStatus};
 use crate::error::{PaymentError, PaymentResult};
 use crate::events::emit_completed;
@@ -165,7 +167,7 @@ fn usable(open: &Purchase) -> bool {
 
 /// The purchase's session: the recorded one, or a new one created with the purchase's idempotency key (so
 /// a retry after a failure, or a concurrent request, gets the same session from Stripe).
-async fn session_for(state: &AppState, p: &Purchase) -> PaymentResult<SessionView> {
+async fn session_for(state: &AppState, p: &Purchase) -> PaymentResult<CheckoutSession> {
     let user_id = p.user_id.clone().unwrap_or_default();
     let metadata = HashMap::from([
         ("courseId".to_owned(), p.course_id.clone()),
@@ -173,7 +175,7 @@ async fn session_for(state: &AppState, p: &Purchase) -> PaymentResult<SessionVie
         ("purchaseId".to_owned(), p.id.clone()),
     ]);
     if let Some(id) = &p.payment_id {
-        return Ok(SessionView {
+        return Ok(CheckoutSession {
             id: id.clone(),
             url: p.session_url.clone(),
             payment_status: "unpaid".to_owned(),
@@ -203,7 +205,7 @@ async fn session_for(state: &AppState, p: &Purchase) -> PaymentResult<SessionVie
         .set_session(&p.id, &session.id, session.url.as_deref())
         .await?;
     tracing::info!(purchase.id = %p.id, course.id = %p.course_id, amount_cents = p.amount, "checkout started");
-    Ok(SessionView {
+    Ok(CheckoutSession {
         id: session.id,
         url: session.url,
         payment_status: session.payment_status,

@@ -47,7 +47,7 @@ pub struct PageQuery {
     params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "ObjectId hex")),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, body = PurchaseStatusResponse),
+        (status = 200, description = "Whether the caller bought the course, and whether the course already lets them in (`accessReady`)", body = PurchaseStatusResponse),
         (status = 400, description = "Malformed courseId", body = shared::error::ErrorBody),
         (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
@@ -81,13 +81,22 @@ pub async fn get_purchase_status(
     {
         return Err(PaymentError::NotFound("Course not found"));
     }
+    let is_purchased = purchase
+        .as_ref()
+        .is_some_and(|p| p.status == PurchaseStatus::Completed);
+    // Only asked once the purchase is complete: before that there is no enrolment to wait for.
+    let access_ready = is_purchased
+        && state
+            .courses
+            .enrolled(&course.id, &user.to_hex())
+            .await
+            .map_err(PaymentError::Upstream)?;
     Ok(HttpResponse::Ok().json(PurchaseStatusResponse {
         success: true,
         data: PurchaseStatusData {
             course: CourseBrief::from_summary(&course),
-            is_purchased: purchase
-                .as_ref()
-                .is_some_and(|p| p.status == PurchaseStatus::Completed),
+            is_purchased,
+            access_ready,
             status: purchase.map(|p| p.status.as_str().to_owned()),
         },
     }))
@@ -101,7 +110,7 @@ pub async fn get_purchase_status(
     params(PageQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, body = PurchasedCoursesResponse),
+        (status = 200, description = "A page of the caller's completed purchases, newest first", body = PurchasedCoursesResponse),
         (status = 400, description = "Bad page or limit", body = shared::error::ErrorBody),
         (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),

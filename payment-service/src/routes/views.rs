@@ -11,12 +11,13 @@ use utoipa::ToSchema;
 
 use crate::store::Purchase;
 
-/// The Checkout Session a client redirects to (`url`).
+/// The Checkout Session a client redirects to (`url`). (Not auth-service's `RefreshSession`.)
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SessionView {
+pub struct CheckoutSession {
     /// `cs_...`
     pub id: String,
-    /// The hosted payment page.
+    /// The hosted payment page; null once the session is no longer open.
+    #[schema(required = true)]
     pub url: Option<String>,
     /// `unpaid` until the payment goes through.
     #[schema(example = "unpaid")]
@@ -28,7 +29,7 @@ pub struct SessionView {
 /// `data` of a started checkout.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CheckoutData {
-    pub session: SessionView,
+    pub session: CheckoutSession,
 }
 
 /// 201 of `create-checkout-session`.
@@ -61,8 +62,10 @@ pub struct CourseBrief {
     pub id: String,
     pub title: String,
     /// USD; null when course-service could not be asked.
+    #[schema(required = true)]
     pub price: Option<f64>,
     /// URL of the thumbnail; null when course-service could not be asked.
+    #[schema(required = true)]
     pub thumbnail: Option<String>,
 }
 
@@ -93,8 +96,12 @@ impl CourseBrief {
 pub struct PurchaseStatusData {
     pub course: CourseBrief,
     pub is_purchased: bool,
+    /// Whether the course already grants the caller access (course-service has the enrolment). It
+    /// follows `isPurchased` as an event, usually within a few hundred milliseconds: a client that wants
+    /// to open the course right after paying polls this route until `accessReady` is true.
+    pub access_ready: bool,
     /// The status of the caller's latest purchase of the course; null when there is none.
-    #[schema(example = "completed")]
+    #[schema(example = "completed", required = true)]
     pub status: Option<String>,
 }
 
@@ -112,6 +119,7 @@ pub struct PurchaseView {
     #[serde(rename = "_id")]
     pub id: String,
     /// The buyer's user id; null once their account was deleted.
+    #[schema(required = true)]
     pub user: Option<String>,
     pub course: String,
     pub course_title: String,
@@ -125,14 +133,19 @@ pub struct PurchaseView {
     /// `stripe` or `free`.
     pub payment_method: String,
     /// The Checkout Session id.
+    #[schema(required = true)]
     pub payment_id: Option<String>,
+    #[schema(required = true)]
     pub payment_intent_id: Option<String>,
+    #[schema(required = true)]
     pub refund_id: Option<String>,
     /// Integer cents refunded so far.
     pub refund_amount: i64,
+    #[schema(required = true)]
     pub refund_reason: Option<String>,
     /// A second payment for a course the buyer already owned (to be refunded).
     pub duplicate_payment: bool,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

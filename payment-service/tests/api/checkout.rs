@@ -93,6 +93,7 @@ async fn checkout_answers_201_in_the_seed_shape_and_a_second_call_returns_the_sa
         .await
         .unwrap();
     assert_eq!(status["data"]["isPurchased"], false);
+    assert_eq!(status["data"]["accessReady"], false);
     assert_eq!(status["data"]["status"], "pending");
     assert_eq!(status["data"]["course"]["price"], 49.99);
 }

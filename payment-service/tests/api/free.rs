@@ -48,6 +48,10 @@ async fn a_free_course_enrols_at_once_without_calling_stripe_and_only_once() {
         .await
         .unwrap();
     assert_eq!(status["data"]["isPurchased"], true);
+    assert_eq!(
+        status["data"]["accessReady"], true,
+        "course-service has the enrolment"
+    );
     assert_eq!(status["data"]["status"], "completed");
     assert_eq!(status["data"]["course"]["_id"], course_id.as_str());
     assert_eq!(status["data"]["course"]["price"], 0.0);

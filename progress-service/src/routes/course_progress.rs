@@ -62,13 +62,13 @@ pub async fn get_progress(
     )))
 }
 
-/// Heartbeat and explicit (un)completion of one lecture; applied on the first call too.
 /// Heartbeats applied (`PATCH /progress/{courseId}/lectures/{lectureId}`).
 pub const HEARTBEATS: &str = "progress_heartbeats_total";
 /// Completions this service recorded at a lecture's threshold or a course's last lecture, by `kind`
 /// (`lecture`, `course`).
 pub const COMPLETIONS: &str = "progress_completions_total";
 
+/// Heartbeat and explicit (un)completion of one lecture; applied on the first call too.
 #[utoipa::path(
     patch,
     path = "/api/v1/progress/{courseId}/lectures/{lectureId}",

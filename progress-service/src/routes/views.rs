@@ -88,7 +88,9 @@ pub struct LectureProgressView {
     pub watch_time: u64,
     /// Seconds.
     pub last_position: f64,
+    #[schema(required = true)]
     pub last_watched: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
     /// The merged watched segments, `[[from, to], ...]` in whole seconds.
     pub watched: Vec<[u64; 2]>,
@@ -104,7 +106,9 @@ pub struct CourseProgressView {
     pub completion_percentage: u32,
     /// Sticky: true once every lecture was completed, even if lectures were added later.
     pub is_completed: bool,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub last_accessed: Option<DateTime<Utc>>,
 }
 
@@ -113,6 +117,7 @@ pub struct CourseProgressView {
 #[serde(rename_all = "camelCase")]
 pub struct ResumeView {
     /// Null only for a course without lectures.
+    #[schema(required = true)]
     pub lecture_id: Option<String>,
     /// Seconds.
     pub last_position: f64,
@@ -143,7 +148,9 @@ pub struct SummaryRow {
     pub course: CourseRef,
     pub completion_percentage: u32,
     pub is_completed: bool,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub last_accessed: Option<DateTime<Utc>>,
     pub enrolled_at: DateTime<Utc>,
 }
