@@ -3,7 +3,8 @@
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::startup::{Application, prepare, state, store};
+use crate::startup::{Application, kit, prepare, state};
+use crate::store::Store;
 use crate::tokens::rotate_signing_key;
 
 /// Runs the HTTP service until SIGINT/SIGTERM.
@@ -16,7 +17,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// Adds a new signing key; running replicas pick it up within 15 s, and old keys stay published until
 /// the tokens they signed have expired.
 pub async fn rotate_keys(settings: Settings) -> anyhow::Result<()> {
-    let store = store(&settings).await?;
+    let store = Store::new(kit(&settings).await?.db());
     let kid = rotate_signing_key(&store.signing_keys, settings.access_ttl).await?;
     println!("new signing key: {kid}");
     Ok(())
@@ -29,7 +30,8 @@ pub async fn create_admin(settings: Settings) -> anyhow::Result<()> {
         settings.admin.is_some(),
         "set ADMIN_EMAIL and ADMIN_PASSWORD"
     );
-    let (state, _redis) = state(settings).await?;
+    let kit = kit(&settings).await?;
+    let state = state(&kit, settings).await?;
     prepare(&state).await?;
     println!("admin account is in place");
     Ok(())

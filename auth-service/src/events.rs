@@ -2,31 +2,15 @@
 //! `purchase.refunded`. (`user.deleted` goes out through the shared outbox relay, `shared::outbox`.)
 
 use shared::events::{
-    Consumer, ConsumerConfig, PURCHASE_COMPLETED, PURCHASE_REFUNDED, PurchaseCompleted,
-    PurchaseRefunded, RawEvent,
+    ConsumerConfig, PURCHASE_COMPLETED, PURCHASE_REFUNDED, PurchaseCompleted, PurchaseRefunded,
+    RawEvent,
 };
-use tokio::sync::watch;
 
 use crate::store::Store;
 
-/// Consumes purchase events and updates the buyer's `enrolledCourses`; idempotent, so redelivery is safe.
-pub async fn run_enrolment_consumer(
-    store: Store,
-    consumer: Consumer,
-    shutdown: watch::Receiver<bool>,
-) {
-    consumer
-        .run(
-            move |event: RawEvent| {
-                let store = store.clone();
-                async move { handle(&store, event).await }
-            },
-            shutdown,
-        )
-        .await;
-}
-
-async fn handle(store: &Store, event: RawEvent) -> anyhow::Result<()> {
+/// Updates the buyer's `enrolledCourses` on a purchase event; idempotent, so redelivery is safe (the kit
+/// runs the consumer until shutdown).
+pub async fn handle(store: Store, event: RawEvent) -> anyhow::Result<()> {
     match event.topic.as_str() {
         PURCHASE_COMPLETED => {
             let p: PurchaseCompleted = event.payload()?;

@@ -80,16 +80,6 @@ impl Revocations {
         let mut conn = self.redis.clone();
         conn.exists(revoked_jti_key(&self.prefix, jti)).await
     }
-
-    /// PING, for readiness.
-    pub async fn ping(&self) -> anyhow::Result<()> {
-        let mut conn = self.redis.clone();
-        let _: String = redis::cmd("PING")
-            .query_async(&mut conn)
-            .await
-            .context("pinging Redis")?;
-        Ok(())
-    }
 }
 
 /// Refuses every token the user holds now: advances the stored "not before" (at least to the next whole

@@ -1,25 +1,17 @@
-//! Builds the application through the shared skeleton: prepares the stores lazily (MongoDB and Redis may
-//! still be down), starts the background tasks, and binds the HTTP server (port 0 in tests). The start-up
+//! Assembles the service on the kit (`shared::service`): the database, the outbox relay and the purchase
+//! consumer, with the token issuer, revocations, mailer and avatar store in its `AppState`. The start-up
 //! work that needs MongoDB (indexes, the signing key, the configured admin) is retried in the background
 //! until it succeeds; until then `/readyz` reports `mongodb` failing and every other route answers 503.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use actix_web::body::BoxBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
 use anyhow::Context;
-use redis::aio::ConnectionManager;
-use shared::error::{ApiError, ErrorCode};
-use shared::events::{Consumer, Publisher};
-use shared::http::{BoundServer, Listen};
-use shared::internal_auth::ServiceToken;
+use shared::http::BoundServer;
 use shared::jwks::{JwkSet, Verifier, VerifierConfig};
 use shared::media::LocalDiskStore;
-use tokio::sync::{Notify, watch};
+use shared::service::ServiceKit;
+use tokio::sync::watch;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
@@ -37,21 +29,17 @@ pub struct Application {
     state: AppState,
 }
 
-/// The service's database, connected lazily: a wrong URI fails here, an unreachable server only on use.
-pub async fn store(settings: &Settings) -> anyhow::Result<Store> {
-    let db = shared::stores::mongo_database(&settings.mongo.uri, &settings.mongo.db, SERVICE_NAME)
-        .await
-        .context("MONGO_URI is not a valid MongoDB URI")?;
-    Ok(Store::new(db))
+/// The kit with the service's database and Redis, both lazy: a wrong URL fails here, an unreachable
+/// server only on use.
+pub async fn kit(settings: &Settings) -> anyhow::Result<ServiceKit> {
+    let s = &settings.service;
+    Ok(ServiceKit::connect(SERVICE_NAME, s, &settings.mongo, settings.json_limit_bytes).await?)
 }
 
 /// Everything a handler needs, without touching MongoDB or Redis yet.
-pub async fn state(settings: Settings) -> anyhow::Result<(AppState, ConnectionManager)> {
+pub async fn state(kit: &ServiceKit, settings: Settings) -> anyhow::Result<AppState> {
     let settings = Arc::new(settings);
-    let store = store(&settings).await?;
-    let redis = shared::stores::redis_connection(&settings.service.redis_url)
-        .context("REDIS_URL is not a valid Redis URL")?;
-    let keys = KeyRing::empty();
+    let store = Store::new(kit.db());
     let verifier_config = VerifierConfig {
         issuer: settings.jwt_issuer.clone(),
         audience: settings.jwt_audience.clone(),
@@ -59,7 +47,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<(AppState, ConnectionMa
     };
     let tokens = TokenIssuer {
         verifier: Verifier::from_keys(JwkSet::default(), verifier_config),
-        keys,
+        keys: KeyRing::empty(),
         issuer: settings.jwt_issuer.clone(),
         audience: settings.jwt_audience.clone(),
         ttl: settings.access_ttl,
@@ -67,66 +55,55 @@ pub async fn state(settings: Settings) -> anyhow::Result<(AppState, ConnectionMa
         last_reload_ms: Arc::default(),
     };
     let media = LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
-    let state = AppState {
-        revocations: Revocations::new(
-            redis.clone(),
-            settings.service.redis_prefix.clone(),
-            settings.access_ttl,
-        ),
+    let prefix = settings.service.redis_prefix.clone();
+    Ok(AppState {
+        revocations: Revocations::new(kit.redis(), prefix, settings.access_ttl),
         mailer: Mailer::new(&settings.smtp)?,
         media: Arc::new(media),
         dummy_hash: passwords::dummy_hash(settings.bcrypt_cost).await?.into(),
-        outbox_notify: Arc::new(Notify::new()),
-        prepared: Arc::default(),
+        outbox_notify: Arc::default(),
+        prepared: kit.startup_done(),
         store,
         tokens,
         settings,
-    };
-    Ok((state, redis))
+    })
 }
 
 /// The start-up work that needs MongoDB, once: indexes, the signing key (created when there is none) and
-/// the configured admin. Idempotent; marks the state prepared when all of it is done.
+/// the configured admin. Idempotent; the kit marks the state prepared when it is done.
 pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
     state.store.ensure_indexes().await?;
-    let jwks = state
-        .tokens
-        .keys
-        .load_or_create(&state.store.signing_keys)
-        .await?;
+    let keys = &state.tokens.keys;
+    let jwks = keys.load_or_create(&state.store.signing_keys).await?;
     state.tokens.verifier.replace_keys(jwks);
     if let Some(admin) = &state.settings.admin {
         bootstrap::ensure_admin(state, admin).await?;
     }
-    state.prepared.store(true, Ordering::Release);
     Ok(())
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let (state, redis) = state(settings).await?;
-        let (shutdown, shutdown_rx) = watch::channel(false);
-        spawn_background(&state, redis, shutdown_rx).await?;
-
-        let s = &state.settings.service;
-        let data = web::Data::new(state.clone());
-        let token = web::Data::new(ServiceToken(s.internal_api_token.clone()));
-        let listen = Listen {
-            host: &s.host,
-            port: s.port,
-            json_limit_bytes: state.settings.json_limit_bytes,
-            workers: None,
-            metrics: true,
-        };
-        let server = BoundServer::bind_with_middleware(&listen, until_prepared, move |cfg| {
-            cfg.app_data(data.clone())
-                .app_data(token.clone())
-                .configure(routes::configure);
-        })
-        .with_context(|| format!("binding {}:{}", s.host, s.port))?;
-        let server = server.on_stop(move || {
-            let _ = shutdown.send(true);
-        });
+        let kit = kit(&settings).await?;
+        let state = state(&kit, settings).await?;
+        let (store, reloader) = (state.store.clone(), state.clone());
+        let server = kit
+            .startup(
+                "indexes, signing key and admin",
+                state.clone(),
+                |s| async move { prepare(&s).await },
+            )
+            // Until then nothing can be signed and the unique indexes may be missing: 503, not half-working.
+            .refuse_until_started()
+            .after_startup(|stop| reload_keys(reloader, stop))
+            .outbox(store.outbox.clone(), state.outbox_notify.clone())
+            .consumer(events::consumer_config, move |e| {
+                events::handle(store.clone(), e)
+            })
+            .data(state.clone())
+            .configure(routes::configure)
+            .bind()
+            .await?;
         Ok(Self { server, state })
     }
 
@@ -143,65 +120,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.run_until_stopped().await
     }
-}
-
-/// Until the start-up work is done nothing can be signed and the unique indexes may be missing, so every
-/// route but the probes answers 503 (retry shortly) instead of half-working.
-async fn until_prepared(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let prepared = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|state| state.prepared.load(Ordering::Acquire));
-    if prepared || matches!(req.path(), "/healthz" | "/readyz" | "/metrics") {
-        return next.call(req).await;
-    }
-    let refusal = ApiError::new(
-        ErrorCode::ServiceUnavailable,
-        "The service is starting, please retry shortly",
-    );
-    Ok(req.into_response(refusal.error_response()))
-}
-
-async fn spawn_background(
-    state: &AppState,
-    redis: ConnectionManager,
-    shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let prepared = state.clone();
-    let stop = shutdown.clone();
-    tokio::spawn(async move {
-        let keys = prepared.clone();
-        if shared::background::retry_until_done(
-            "indexes, signing key and admin",
-            stop.clone(),
-            || prepare(&prepared),
-        )
-        .await
-        {
-            reload_keys(keys, stop).await;
-        }
-    });
-
-    let s = &state.settings.service;
-    let publisher = Publisher::new(redis, s.redis_prefix.clone());
-    tokio::spawn(shared::outbox::run_relay(
-        state.store.outbox.clone(),
-        publisher,
-        state.outbox_notify.clone(),
-        shutdown.clone(),
-    ));
-
-    let consumer = Consumer::connect(&s.redis_url, events::consumer_config(&s.redis_prefix))
-        .await
-        .context("preparing the event consumer")?;
-    tokio::spawn(events::run_enrolment_consumer(
-        state.store.clone(),
-        consumer,
-        shutdown,
-    ));
-    Ok(())
 }
 
 /// Picks up keys rotated by the CLI or another replica, so this replica signs with the newest key and

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde::Serialize;
 use shared::events::{
-    COURSE_UPDATED, Consumer, ConsumerConfig, CourseUpdated, EventEnvelope, PURCHASE_COMPLETED,
+    COURSE_UPDATED, ConsumerConfig, CourseUpdated, EventEnvelope, PURCHASE_COMPLETED,
     PURCHASE_REFUNDED, PurchaseCompleted, PurchaseRefunded, RawEvent, USER_DELETED, UserDeleted,
 };
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
 use crate::store::{Course, Store, object_id};
 
@@ -63,26 +63,9 @@ pub fn consumer_config(prefix: &str) -> ConsumerConfig {
     )
 }
 
-/// Consumes purchase and account events until shutdown.
-pub async fn run_consumer(
-    store: Store,
-    notify: Arc<Notify>,
-    consumer: Consumer,
-    shutdown: watch::Receiver<bool>,
-) {
-    consumer
-        .run(
-            move |event: RawEvent| {
-                let store = store.clone();
-                let notify = notify.clone();
-                async move { handle(&store, &notify, event).await }
-            },
-            shutdown,
-        )
-        .await;
-}
-
-async fn handle(store: &Store, notify: &Notify, event: RawEvent) -> anyhow::Result<()> {
+/// Handles one purchase or account event (the kit runs the consumer until shutdown).
+pub async fn handle(store: Store, notify: Arc<Notify>, event: RawEvent) -> anyhow::Result<()> {
+    let (store, notify) = (&store, &*notify);
     // A replayed event (redelivery, or an old `purchase.completed` after its refund) changes nothing.
     if store.enrolments.was_processed(event.event_id()).await? {
         return Ok(());

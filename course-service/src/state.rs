@@ -1,7 +1,6 @@
 //! The one `AppState` shared by every handler.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use shared::media::MediaStore;
 use tokio::sync::Notify;
@@ -22,9 +21,6 @@ pub struct AppState {
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,
     pub redis: redis::aio::ConnectionManager,
-    /// The indexes are in place (created in the background at start-up, retried while MongoDB is down);
-    /// the unique ones keep enrolments and handled events from doubling.
-    pub indexed: Arc<AtomicBool>,
 }
 
 impl AppState {

@@ -4,15 +4,13 @@
 //! Event ids are derived from the purchase (`purchase.<id>.completed`), so an event emitted again for the
 //! same change is a duplicate every consumer already drops.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use serde::Serialize;
 use shared::events::{
-    Consumer, ConsumerConfig, EventEnvelope, PURCHASE_COMPLETED, PURCHASE_REFUNDED,
-    PurchaseCompleted, PurchaseRefunded, RawEvent, USER_DELETED, UserDeleted,
+    ConsumerConfig, EventEnvelope, PURCHASE_COMPLETED, PURCHASE_REFUNDED, PurchaseCompleted,
+    PurchaseRefunded, RawEvent, USER_DELETED, UserDeleted,
 };
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
 use crate::store::{Purchase, Store, is_duplicate_key, object_id};
 
@@ -75,21 +73,8 @@ pub fn consumer_config(prefix: &str) -> ConsumerConfig {
     ConsumerConfig::new(prefix, CONSUMER_GROUP, vec![USER_DELETED.to_owned()])
 }
 
-/// Consumes account events until shutdown.
-pub async fn run_consumer(store: Store, consumer: Consumer, shutdown: watch::Receiver<bool>) {
-    let store = Arc::new(store);
-    consumer
-        .run(
-            move |event: RawEvent| {
-                let store = store.clone();
-                async move { handle(&store, event).await }
-            },
-            shutdown,
-        )
-        .await;
-}
-
-async fn handle(store: &Store, event: RawEvent) -> anyhow::Result<()> {
+/// Handles one event of the consumer group (the kit runs the consumer until shutdown).
+pub async fn handle(store: Store, event: RawEvent) -> anyhow::Result<()> {
     if event.topic == USER_DELETED {
         let p: UserDeleted = event.payload()?;
         // Anonymising is idempotent, so a redelivered event needs no bookkeeping.

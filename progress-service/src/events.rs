@@ -5,18 +5,16 @@
 //! statistics) and set the cached enrolment check, `course.updated` / `lecture.deleted` clear the cached
 //! lecture list, and `course.deleted` removes the course's progress.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use mongodb::bson::oid::ObjectId;
 use shared::events::{
-    COURSE_COMPLETED, COURSE_DELETED, COURSE_UPDATED, Consumer, ConsumerConfig, CourseCompleted,
+    COURSE_COMPLETED, COURSE_DELETED, COURSE_UPDATED, ConsumerConfig, CourseCompleted,
     CourseDeleted, CourseUpdated, EventEnvelope, LECTURE_DELETED, LectureDeleted,
     PURCHASE_COMPLETED, PURCHASE_REFUNDED, PurchaseCompleted, PurchaseRefunded, RawEvent,
     USER_DELETED, UserDeleted,
 };
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 
 use crate::courses::CourseDirectory;
 use crate::store::{Store, object_id};
@@ -68,27 +66,8 @@ pub fn consumer_config(prefix: &str) -> ConsumerConfig {
     )
 }
 
-/// Consumes events until shutdown.
-pub async fn run_consumer(
-    store: Store,
-    courses: CourseDirectory,
-    consumer: Consumer,
-    shutdown: watch::Receiver<bool>,
-) {
-    let store = Arc::new(store);
-    consumer
-        .run(
-            move |event: RawEvent| {
-                let store = store.clone();
-                let courses = courses.clone();
-                async move { handle(&store, &courses, event).await }
-            },
-            shutdown,
-        )
-        .await;
-}
-
-async fn handle(store: &Store, courses: &CourseDirectory, event: RawEvent) -> anyhow::Result<()> {
+/// Handles one event of the consumer group (the kit runs the consumer until shutdown).
+pub async fn handle(store: Store, courses: CourseDirectory, event: RawEvent) -> anyhow::Result<()> {
     // Forgetting cached entries is harmless to repeat, so it runs even for a replayed event.
     match event.topic.as_str() {
         COURSE_UPDATED => {
@@ -114,7 +93,7 @@ async fn handle(store: &Store, courses: &CourseDirectory, event: RawEvent) -> an
     if store.enrolments.was_processed(event.event_id()).await? {
         return Ok(());
     }
-    apply(store, courses, &event).await?;
+    apply(&store, &courses, &event).await?;
     store.enrolments.mark_processed(event.event_id()).await?;
     Ok(())
 }

@@ -1,15 +1,12 @@
-//! Builds the HTTP server: prepares the stores, the token verifier and the course-service client, starts
-//! the background tasks (index creation, outbox relay, event consumer), binds the listener (port 0 in
-//! tests) and mounts the routes. The background tasks stop when the server does.
+//! Assembles the service on the kit (`shared::service`): the database with its indexes, the outbox relay
+//! and the event consumer, with the course-service directory (briefly cached lectures and enrolment checks)
+//! in its `AppState`. The kit binds the listener (port 0 in tests) and stops every task with it.
 
 use std::sync::Arc;
 
-use actix_web::web;
 use anyhow::Context;
-use shared::events::{Consumer, Publisher};
 use shared::http::BoundServer;
-use shared::jwks::{JwksOptions, Verifier, VerifierConfig};
-use tokio::sync::{Notify, watch};
+use shared::service::ServiceKit;
 
 use crate::config::Settings;
 use crate::courses::CourseDirectory;
@@ -23,25 +20,12 @@ const SERVICE_NAME: &str = "progress-service";
 /// yet: `/readyz` says what is missing) and binds `HOST:PORT`.
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let settings = Arc::new(settings.clone());
-    let db = shared::stores::mongo_database(&settings.mongo.uri, &settings.mongo.db, SERVICE_NAME)
-        .await
-        .context("MONGO_URI is not a valid MongoDB connection string")?;
-    let redis = shared::stores::redis_connection(&settings.service.redis_url)
-        .context("REDIS_URL is not a valid Redis URL")?;
-    let verifier = Verifier::from_jwks_url(
-        settings.jwks_url.clone(),
-        VerifierConfig {
-            issuer: settings.jwt_issuer.clone(),
-            audience: settings.jwt_audience.clone(),
-            leeway_secs: 5,
-        },
-        JwksOptions::default(),
-    )
-    .await
-    .context("building the JWKS client")?;
+    let s = &settings.service;
+    let kit =
+        ServiceKit::connect(SERVICE_NAME, s, &settings.mongo, settings.json_limit_bytes).await?;
     let courses = CourseDirectory::new(
         &settings.course_service_url,
-        &settings.service.internal_api_token,
+        &s.internal_api_token,
         settings.course_cache_ttl,
         settings.enrolment_cache_ttl,
         settings.course_service_timeout,
@@ -49,56 +33,28 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     .context("building the course-service client")?;
     let state = AppState {
         settings: settings.clone(),
-        store: Store::new(db),
-        courses,
-        outbox_notify: Arc::new(Notify::new()),
-        redis: redis.clone(),
+        store: Store::new(kit.db()),
+        courses: courses.clone(),
+        outbox_notify: Arc::default(),
+        redis: kit.redis(),
     };
-
-    let (shutdown, shutdown_rx) = watch::channel(false);
-    spawn_background(&state, redis, shutdown_rx).await?;
-
-    let s = &settings.service;
-    let data = web::Data::new(state);
-    let verifier = web::Data::new(verifier);
-    let server = BoundServer::bind_with(&s.host, s.port, settings.json_limit_bytes, move |cfg| {
-        cfg.app_data(data.clone())
-            .app_data(verifier.clone())
-            .configure(routes::configure);
-    })
-    .with_context(|| format!("cannot bind {}:{}", s.host, s.port))?;
-    Ok(server.on_stop(move || {
-        let _ = shutdown.send(true);
-    }))
-}
-
-async fn spawn_background(
-    state: &AppState,
-    redis: redis::aio::ConnectionManager,
-    shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let (store, stop) = (state.store.clone(), shutdown.clone());
-    tokio::spawn(async move {
-        shared::background::retry_until_done("indexes", stop, || store.ensure_indexes()).await
-    });
-    let prefix = &state.settings.service.redis_prefix;
-    tokio::spawn(shared::outbox::run_relay(
-        state.store.outbox.clone(),
-        Publisher::new(redis, prefix.clone()),
-        state.outbox_notify.clone(),
-        shutdown.clone(),
-    ));
-    let consumer = Consumer::connect(
-        &state.settings.service.redis_url,
-        events::consumer_config(prefix),
-    )
-    .await
-    .context("preparing the event consumer")?;
-    tokio::spawn(events::run_consumer(
-        state.store.clone(),
-        state.courses.clone(),
-        consumer,
-        shutdown,
-    ));
-    Ok(())
+    let store = state.store.clone();
+    let server = kit
+        .startup("indexes", store.clone(), |s| async move {
+            s.ensure_indexes().await
+        })
+        .outbox(store.outbox.clone(), state.outbox_notify.clone())
+        .consumer(events::consumer_config, move |e| {
+            events::handle(store.clone(), courses.clone(), e)
+        })
+        .jwks(
+            &settings.jwks_url,
+            &settings.jwt_issuer,
+            &settings.jwt_audience,
+        )
+        .data(state)
+        .configure(routes::configure)
+        .bind()
+        .await?;
+    Ok(server)
 }

@@ -1,5 +1,5 @@
 //! Types and helpers shared by every service: the error envelope and code table, access-token claims and
-//! verification, revocation key names, typed configuration (with `*_FILE` secrets), the `healthcheck` subcommand, telemetry, request ids and Redis Streams events.
+//! verification, revocation key names, typed configuration (with `*_FILE` secrets), the `healthcheck` subcommand, telemetry, request ids, Redis Streams events and the service kit that assembles a service.
 //! Heavy pieces sit behind cargo features so each binary compiles only what it uses.
 
 #[cfg(feature = "actix")]
@@ -32,6 +32,8 @@ pub mod openapi;
 pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]
 pub mod principal;
+#[cfg(all(feature = "actix", feature = "outbox", feature = "jwks"))]
+pub mod service;
 #[cfg(any(feature = "mongo", feature = "redis"))]
 pub mod stores;
 #[cfg(feature = "telemetry")]

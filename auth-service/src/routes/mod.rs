@@ -6,7 +6,6 @@ mod admin;
 mod api_keys;
 mod avatars;
 pub mod dto;
-mod health;
 mod internal;
 mod jwks;
 pub mod openapi;
@@ -26,8 +25,7 @@ pub use admin::create_admin_account;
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(openapi::allow_table()));
-    cfg.configure(health::configure)
-        .configure(internal::configure)
+    cfg.configure(internal::configure)
         .configure(openapi::configure_root)
         .service(
             web::scope("/api/v1")

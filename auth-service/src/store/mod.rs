@@ -67,15 +67,6 @@ impl Store {
             .context("creating outbox indexes")?;
         Ok(())
     }
-
-    /// Round-trips a `ping` to the database (readiness).
-    pub async fn ping(&self) -> anyhow::Result<()> {
-        self.db
-            .run_command(doc! { "ping": 1 })
-            .await
-            .context("pinging MongoDB")?;
-        Ok(())
-    }
 }
 
 /// Builds an index model with a stable name.

@@ -1,6 +1,7 @@
 //! Media of courses: where thumbnails and videos are stored, their public URLs, reading a video's
 //! duration off the blocking pool, and removing files that are no longer referenced.
 
+pub mod backend;
 pub mod duration;
 #[doc(hidden)]
 pub mod fixtures;

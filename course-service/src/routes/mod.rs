@@ -8,7 +8,6 @@ mod courses;
 pub mod dto;
 mod files;
 mod form;
-mod health;
 mod internal;
 mod lectures;
 pub mod openapi;
@@ -23,7 +22,6 @@ pub use files::{RangeRequest, parse_range};
 /// `/courses/{courseId}` so they are not read as ids.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(openapi::allow_table()));
-    health::configure(cfg);
     internal::configure(cfg);
     openapi::configure_root(cfg);
     cfg.service(

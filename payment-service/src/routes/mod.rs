@@ -4,7 +4,6 @@
 mod access;
 mod admin;
 mod checkout;
-mod health;
 pub mod openapi;
 mod purchases;
 pub mod views;
@@ -15,7 +14,6 @@ use actix_web::web;
 /// Mounts every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(openapi::allow_table()));
-    health::configure(cfg);
     openapi::configure_root(cfg);
     cfg.service(
         web::scope("/api/v1")

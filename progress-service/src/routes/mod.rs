@@ -3,7 +3,6 @@
 
 mod access;
 mod course_progress;
-mod health;
 pub mod openapi;
 mod stats;
 mod summary;
@@ -15,7 +14,6 @@ use actix_web::web;
 /// it is not read as an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(openapi::allow_table()));
-    health::configure(cfg);
     openapi::configure_root(cfg);
     cfg.service(
         web::scope("/api/v1")
