@@ -2,8 +2,10 @@
 
 use anyhow::Context;
 
+use crate::bootstrap::prepare;
 use crate::config::Settings;
-use crate::startup::{Application, kit, prepare, state};
+use crate::startup::{Application, kit};
+use crate::state::AppState;
 use crate::store::Store;
 use crate::tokens::rotate_signing_key;
 
@@ -31,7 +33,7 @@ pub async fn create_admin(settings: Settings) -> anyhow::Result<()> {
         "set ADMIN_EMAIL and ADMIN_PASSWORD"
     );
     let kit = kit(&settings).await?;
-    let state = state(&kit, settings).await?;
+    let state = AppState::new(&kit, settings).await?;
     prepare(&state).await?;
     println!("admin account is in place");
     Ok(())

@@ -3,13 +3,17 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use anyhow::Context;
+use shared::jwks::{JwkSet, Verifier, VerifierConfig};
 use shared::media::LocalDiskStore;
+use shared::service::ServiceKit;
 
 use crate::config::Settings;
 use crate::mail::Mailer;
+use crate::passwords;
 use crate::revocations::Revocations;
 use crate::store::Store;
-use crate::tokens::TokenIssuer;
+use crate::tokens::{KeyRing, TokenIssuer};
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -26,4 +30,40 @@ pub struct AppState {
     pub outbox_notify: Arc<tokio::sync::Notify>,
     /// The start-up work on MongoDB (indexes, signing key, admin) is done (`startup::prepare`).
     pub prepared: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// Everything a handler needs, on the kit's lazy database and Redis (neither is touched yet).
+    pub async fn new(kit: &ServiceKit, settings: Settings) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let store = Store::new(kit.db());
+        let verifier_config = VerifierConfig {
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+            leeway_secs: 5,
+        };
+        let tokens = TokenIssuer {
+            verifier: Verifier::from_keys(JwkSet::default(), verifier_config),
+            keys: KeyRing::empty(),
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+            ttl: settings.access_ttl,
+            key_store: store.signing_keys.clone(),
+            last_reload_ms: Arc::default(),
+        };
+        let media =
+            LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
+        let prefix = settings.service.redis_prefix.clone();
+        Ok(Self {
+            revocations: Revocations::new(kit.redis(), prefix, settings.access_ttl),
+            mailer: Mailer::new(&settings.smtp)?,
+            media: Arc::new(media),
+            dummy_hash: passwords::dummy_hash(settings.bcrypt_cost).await?.into(),
+            outbox_notify: Arc::default(),
+            prepared: kit.startup_done(),
+            store,
+            tokens,
+            settings,
+        })
+    }
 }

@@ -94,6 +94,22 @@ impl TokenIssuer {
         }
     }
 
+    /// Picks up keys rotated by the CLI or another replica every 15 s until `shutdown`, so this replica
+    /// signs with the newest key and serves the full key set.
+    pub async fn reload_until_stopped(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(15)) => {}
+                _ = shutdown.changed() => return,
+            }
+            match self.reload_keys().await {
+                Ok(true) => tracing::info!("signing keys reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "reloading signing keys failed"),
+            }
+        }
+    }
+
     /// Re-reads the live keys and hands a changed key set to the verifier.
     pub async fn reload_keys(&self) -> anyhow::Result<bool> {
         let Some(jwks) = self.keys.reload(&self.key_store).await? else {
