@@ -33,48 +33,44 @@ impl CourseClient {
 
     /// The course, drafts included; `Ok(None)` when course-service does not know it.
     pub async fn course(&self, id: &str) -> anyhow::Result<Option<CourseSummary>> {
-        let res = self
-            .http
-            .get(format!("{}/internal/courses/{id}", self.base_url))
-            .header(INTERNAL_TOKEN_HEADER, &self.token)
-            .send()
-            .await
-            .context("calling course-service")?;
-        match res.status().as_u16() {
-            200 => {
-                let body: CourseSummaryResponse = res
-                    .json()
-                    .await
-                    .context("reading course-service's course summary")?;
-                Ok(Some(body.course))
-            }
-            400 | 404 => Ok(None),
-            status => anyhow::bail!("course-service answered {status}"),
-        }
+        let body: Option<CourseSummaryResponse> = self
+            .internal(&format!("/internal/courses/{id}"), "course summary")
+            .await?;
+        Ok(body.map(|b| b.course))
     }
 
     /// Whether course-service has applied `user`'s enrolment in `course` (it follows a purchase as an
     /// event, so for a moment after the payment it may not have). Unknown course: `false`.
     pub async fn enrolled(&self, course: &str, user: &str) -> anyhow::Result<bool> {
+        let check: Option<EnrolmentCheck> = self
+            .internal(
+                &format!("/internal/courses/{course}/enrolments/{user}"),
+                "enrolment check",
+            )
+            .await?;
+        Ok(check.is_some_and(|c| c.enrolled))
+    }
+
+    /// `GET` an internal route with the service token: the body on 200, `None` on 400 or 404.
+    async fn internal<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> anyhow::Result<Option<T>> {
         let res = self
             .http
-            .get(format!(
-                "{}/internal/courses/{course}/enrolments/{user}",
-                self.base_url
-            ))
+            .get(format!("{}{path}", self.base_url))
             .header(INTERNAL_TOKEN_HEADER, &self.token)
             .send()
             .await
             .context("calling course-service")?;
         match res.status().as_u16() {
             200 => {
-                let check: EnrolmentCheck = res
-                    .json()
-                    .await
-                    .context("reading course-service's enrolment check")?;
-                Ok(check.enrolled)
+                Ok(Some(res.json().await.with_context(|| {
+                    format!("reading course-service's {what}")
+                })?))
             }
-            400 | 404 => Ok(false),
+            400 | 404 => Ok(None),
             status => anyhow::bail!("course-service answered {status}"),
         }
     }
