@@ -108,6 +108,15 @@ async fn admin_role_is_refused_at_signup_with_403() {
         .sign_up(&new_client(), "Mallory", &email(), PASSWORD, Some("wizard"))
         .await;
     assert_eq!(res.status(), 400);
+    // Only the documented values: a blank or padded role is not read as one (the schema's enum).
+    for role in ["", " instructor"] {
+        let res = app
+            .sign_up(&new_client(), "Mallory", &email(), PASSWORD, Some(role))
+            .await;
+        assert_eq!(res.status(), 400, "role {role:?}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["field"], "role", "{body}");
+    }
 }
 
 #[tokio::test]

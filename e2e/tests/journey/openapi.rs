@@ -3,9 +3,7 @@
 //! copy in `docs/openapi.json` is exactly what the gateway serves. `UPDATE_OPENAPI=1` (`scripts/openapi`)
 //! writes that copy instead of comparing.
 
-use serde_json::Value;
-
-use crate::helpers::Platform;
+use crate::helpers::{Platform, json_of, send};
 
 const CHECKED_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
 
@@ -13,14 +11,7 @@ const CHECKED_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.j
 async fn the_services_documents_merge_without_a_clash_into_the_checked_in_document() {
     let p = Platform::spawn(None).await;
     let client = reqwest::Client::new();
-    let served: Value = client
-        .get(p.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = json_of(send(client.get(p.url("/openapi.json"))).await, 200).await;
     assert!(
         served["info"].get("x-unavailable-services").is_none(),
         "every service answered: {}",
@@ -31,7 +22,7 @@ async fn the_services_documents_merge_without_a_clash_into_the_checked_in_docume
     let mut merged = gateway::routes::own_document();
     let mut clashes = Vec::new();
     for (name, url) in p.service_document_urls() {
-        let doc: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        let doc = json_of(send(client.get(url)).await, 200).await;
         clashes.extend(
             gateway::docs::merge(&mut merged, &doc, name)
                 .into_iter()

@@ -13,20 +13,17 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
         ctx.access = Access::Principal;
         return Ok(());
     }
-    if let Some(allow) = crate::operations::undeclared(ctx.req.method(), ctx.req.path()) {
-        return Err(GatewayError::MethodNotAllowed(allow));
-    }
     let route = &ctx.route;
     let judged_bad = identity.judged_bad();
     let cookie = ctx.credential == CredentialKind::Cookie;
     if !route.public {
         // Anonymous on a protected route: the reason the credentials were refused, if any were sent.
-        return Err(identity.refused.take().unwrap_or(GatewayError::NotLoggedIn));
+        return Err(refusal(ctx.req, identity));
     }
     if judged_bad && !cookie && !route.refresh {
         // A bad bearer token or API key is refused on every route: the client sent it on purpose and must
         // learn it is bad, not silently see the anonymous view. (`refresh-token` does not consult it.)
-        return Err(identity.refused.take().unwrap_or(GatewayError::NotLoggedIn));
+        return Err(refusal(ctx.req, identity));
     }
     ctx.access = if judged_bad && cookie {
         Access::AnonymousClearingCookie
@@ -39,4 +36,14 @@ pub fn run(ctx: &mut Ctx<'_>) -> Step {
         Access::Anonymous
     };
     Ok(())
+}
+
+/// Why a request without a principal is refused: a method its path does not have comes first (405 with
+/// `Allow`, whatever the credentials), then the credentials' own refusal, then "not logged in". Looked up
+/// only here, on the refusal path, so the anonymous reads of public routes never touch the table.
+fn refusal(req: &actix_web::HttpRequest, identity: &mut crate::identity::Identity) -> GatewayError {
+    if let Some(allow) = crate::operations::undeclared(req.method(), req.path()) {
+        return GatewayError::MethodNotAllowed(allow);
+    }
+    identity.refused.take().unwrap_or(GatewayError::NotLoggedIn)
 }
