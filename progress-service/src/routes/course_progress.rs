@@ -6,7 +6,7 @@ use shared::internal::LectureSummary;
 use shared::principal::Principal;
 
 use super::access::{Cleared, Need, authorize, parse_id};
-use super::openapi::ErrorEnvelope;
+use super::views::ErrorEnvelope;
 use super::views::{self, CourseProgressResponse, ResumeResponse, ResumeView};
 use crate::domain::{CourseProgress, Heartbeat, HeartbeatBody};
 use crate::error::{ProgressError, ProgressResult};

@@ -8,8 +8,6 @@ use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
 use utoipa::OpenApi;
 
-pub use shared::error::ErrorBody as ErrorEnvelope;
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
 }
@@ -39,7 +37,7 @@ pub fn allow_table() -> shared::http::AllowTable {
     tag = "progress",
     responses(
         (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
-        (status = 401, description = "Not logged in, or a bad or expired token (the gateway needs a principal here)", body = ErrorEnvelope),
+        (status = 401, description = "Not logged in, or a bad or expired token (the gateway needs a principal here)", body = super::views::ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use shared::principal::Principal;
 
 use super::access::{Need, authorize, parse_id};
-use super::openapi::ErrorEnvelope;
+use super::views::ErrorEnvelope;
 use super::views::{LectureStat, StatsResponse, StatsView};
 use crate::error::ProgressResult;
 use crate::state::AppState;

@@ -5,7 +5,7 @@ use futures_util::future::join_all;
 use shared::principal::Principal;
 
 use super::access::user_id;
-use super::openapi::ErrorEnvelope;
+use super::views::ErrorEnvelope;
 use super::views::{CourseRef, SummaryResponse, SummaryRow};
 use crate::error::ProgressResult;
 use crate::state::AppState;

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 
 use crate::domain::{CourseProgress, Resume};
 
+/// The error envelope every progress route answers with (the schema `ErrorEnvelope`).
+pub use shared::error::ErrorBody as ErrorEnvelope;
+
 /// A body type `{ success: true, status: "success", data }` per shape of `data`: one named type serialises
 /// and documents each answer, so the two cannot drift (docs/contract.md).
 macro_rules! envelope {
