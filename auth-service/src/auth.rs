@@ -11,7 +11,7 @@ use shared::error::{ApiError, ErrorCode};
 use shared::revocation::is_before;
 
 use crate::domain::User;
-use crate::error::AuthError;
+use crate::error::{AuthCase, AuthError};
 use crate::state::AppState;
 use crate::tokens::secrets::{looks_like_api_key, sha256_hex};
 
@@ -51,7 +51,7 @@ async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUse
                 .tokens
                 .verify(&token)
                 .await
-                .map_err(|e| AuthError::BadToken(e.reason()))?;
+                .map_err(|e| AuthError::Own(AuthCase::BadToken(e.reason())))?;
             let revoked = state
                 .revocations
                 .is_token_revoked(&claims.jti)
@@ -63,15 +63,15 @@ async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUse
                     )
                 })?;
             if revoked {
-                return Err(AuthError::BadToken("revoked"));
+                return Err(AuthError::Own(AuthCase::BadToken("revoked")));
             }
             let user = state.store.users.find_by_id(&claims.sub).await?;
-            let user = user.ok_or(AuthError::BadToken("unknown user"))?;
+            let user = user.ok_or(AuthError::Own(AuthCase::BadToken("unknown user")))?;
             if is_before(claims.iat, user.tokens_not_before) {
-                return Err(AuthError::BadToken("revoked"));
+                return Err(AuthError::Own(AuthCase::BadToken("revoked")));
             }
             if !user.is_active {
-                return Err(AuthError::AccountInactive);
+                return Err(AuthError::Own(AuthCase::AccountInactive));
             }
             Ok(CurrentUser {
                 user,
@@ -93,14 +93,14 @@ async fn authenticate(state: &AppState, creds: Credentials) -> Result<CurrentUse
 /// Resolves an API key to its active owner.
 pub async fn resolve_api_key(state: &AppState, key: &str) -> Result<(User, String), AuthError> {
     if !looks_like_api_key(key) {
-        return Err(AuthError::BadToken("invalid api key"));
+        return Err(AuthError::Own(AuthCase::BadToken("invalid api key")));
     }
     let found = state.store.api_keys.resolve(&sha256_hex(key)).await?;
-    let api_key = found.ok_or(AuthError::BadToken("invalid api key"))?;
+    let api_key = found.ok_or(AuthError::Own(AuthCase::BadToken("invalid api key")))?;
     let user = state.store.users.find_by_id(&api_key.user_id).await?;
-    let user = user.ok_or(AuthError::BadToken("invalid api key"))?;
+    let user = user.ok_or(AuthError::Own(AuthCase::BadToken("invalid api key")))?;
     if !user.is_active {
-        return Err(AuthError::AccountInactive);
+        return Err(AuthError::Own(AuthCase::AccountInactive));
     }
     Ok((user, api_key.id))
 }
@@ -120,7 +120,7 @@ impl FromRequest for CurrentUser {
         let creds = credentials(req);
         Box::pin(async move {
             let state = state?;
-            let creds = creds.ok_or(AuthError::NotLoggedIn)?;
+            let creds = creds.ok_or(AuthError::Own(AuthCase::NotLoggedIn))?;
             authenticate(&state, creds).await
         })
     }
@@ -143,8 +143,11 @@ impl FromRequest for MaybeUser {
         Box::pin(async move {
             match fut.await {
                 Ok(user) => Ok(Self(Some(user))),
-                Err(AuthError::NotLoggedIn) => Ok(Self(None)),
-                Err(AuthError::BadToken(_) | AuthError::AccountInactive) if from_cookie => {
+                Err(AuthError::Own(AuthCase::NotLoggedIn)) => Ok(Self(None)),
+                Err(
+                    AuthError::Own(AuthCase::BadToken(_))
+                    | AuthError::Own(AuthCase::AccountInactive),
+                ) if from_cookie => {
                     req.extensions_mut().insert(shared::http::ClearAccessCookie);
                     Ok(Self(None))
                 }

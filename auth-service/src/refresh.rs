@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 
 use crate::domain::User;
-use crate::error::AuthError;
+use crate::error::{AuthCase, AuthError};
 use crate::state::AppState;
 use crate::store::{NewSession, Rotation, Session};
 use crate::tokens::secrets::{random_token, session_secret, sha256_hex, successor_token};
@@ -138,7 +138,7 @@ async fn finish(
         .await?
         .ok_or(INVALID)?;
     if !user.is_active {
-        return Err(AuthError::AccountInactive);
+        return Err(AuthError::Own(AuthCase::AccountInactive));
     }
     state.store.users.touch_last_active(&user.id).await?;
     let access = access_token(state, &user, &session.id)?;

@@ -32,8 +32,12 @@ pub mod openapi;
 pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]
 pub mod principal;
+#[cfg(all(feature = "actix", feature = "openapi"))]
+pub mod served_document;
 #[cfg(all(feature = "actix", feature = "outbox", feature = "jwks"))]
 pub mod service;
+#[cfg(feature = "actix")]
+pub mod service_error;
 #[cfg(any(feature = "mongo", feature = "redis"))]
 pub mod stores;
 #[cfg(feature = "telemetry")]

@@ -122,7 +122,7 @@ async fn update_profile(
         while let Some(mut field) = form
             .try_next()
             .await
-            .map_err(|e| AuthError::field("body", &e.to_string()))?
+            .map_err(|e| AuthError::field("body", e.to_string()))?
         {
             match field.name().unwrap_or_default() {
                 "name" => body.name = Some(read_text(&mut field).await?),
@@ -151,7 +151,7 @@ async fn update_profile(
     } else {
         let bytes = shared::http::read_body(payload, state.settings.json_limit_bytes).await?;
         serde_json::from_slice(&bytes)
-            .map_err(|e| AuthError::field("body", &format!("Invalid profile JSON: {e}")))?
+            .map_err(|e| AuthError::field("body", format!("Invalid profile JSON: {e}")))?
     };
 
     let mut changes = ProfileChanges::default();
@@ -220,7 +220,7 @@ async fn read_text(field: &mut actix_multipart::Field) -> AuthResult<String> {
     while let Some(chunk) = field
         .try_next()
         .await
-        .map_err(|e| AuthError::field("body", &e.to_string()))?
+        .map_err(|e| AuthError::field("body", e.to_string()))?
     {
         if buf.len() + chunk.len() > TEXT_FIELD_MAX {
             return Err(AuthError::field(

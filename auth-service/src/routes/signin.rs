@@ -11,7 +11,7 @@ use super::dto::{AuthResponse, ErrorEnvelope};
 use super::respond;
 use crate::auth::MaybeUser;
 use crate::domain::Email;
-use crate::error::{AuthError, AuthResult};
+use crate::error::{AuthCase, AuthError, AuthResult};
 use crate::passwords;
 use crate::refresh;
 use crate::state::AppState;
@@ -86,7 +86,7 @@ async fn sign_in(
         _ => return Err(AuthError::Unauthorized(INVALID_CREDENTIALS)),
     };
     if !user.is_active {
-        return Err(AuthError::AccountInactive);
+        return Err(AuthError::Own(AuthCase::AccountInactive));
     }
     state.store.users.touch_last_active(&user.id).await?;
     let tokens = refresh::start(&state, &user, respond::client_info(&req)).await?;
