@@ -24,23 +24,21 @@ pub use admin::create_admin_account;
 
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(openapi::allow_table()));
-    cfg.configure(internal::configure)
-        .configure(openapi::configure_root)
-        .service(
-            web::scope("/api/v1")
-                .configure(signup::configure)
-                .configure(signin::configure)
-                .configure(signout::configure)
-                .configure(token_refresh::configure)
-                .configure(profile::configure)
-                .configure(avatars::configure)
-                .configure(password::configure)
-                .configure(account::configure)
-                .configure(admin::configure)
-                .configure(api_keys::configure)
-                .configure(sessions::configure)
-                .configure(jwks::configure)
-                .configure(openapi::configure),
-        );
+    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
+    cfg.configure(internal::configure).service(
+        web::scope("/api/v1")
+            .configure(signup::configure)
+            .configure(signin::configure)
+            .configure(signout::configure)
+            .configure(token_refresh::configure)
+            .configure(profile::configure)
+            .configure(avatars::configure)
+            .configure(password::configure)
+            .configure(account::configure)
+            .configure(admin::configure)
+            .configure(api_keys::configure)
+            .configure(sessions::configure)
+            .configure(jwks::configure)
+            .configure(openapi::configure),
+    );
 }

@@ -21,9 +21,8 @@ pub use files::{RangeRequest, parse_range};
 /// Mounts every route of the service. Fixed course paths (`published`, `search`) come before
 /// `/courses/{courseId}` so they are not read as ids.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(openapi::allow_table()));
+    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
     internal::configure(cfg);
-    openapi::configure_root(cfg);
     cfg.service(
         web::scope("/api/v1")
             .configure(openapi::configure)

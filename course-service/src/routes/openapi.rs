@@ -2,39 +2,28 @@
 //! only the list of paths. Every schema comes from the handlers' own types (`dto`), collected by utoipa
 //! from the paths. The gateway merges every service's document into `/api/v1/openapi.json`.
 
-use std::sync::LazyLock;
-
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
+use shared::served_document::ServedDocument;
 use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses/openapi.json").route(web::get().to(openapi_json)));
 }
 
-/// The same document at `/openapi.json`, where the gateway collects every service's document.
-pub fn configure_root(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
-}
+/// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
+pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
 
-/// Built once: the document never changes while the process runs.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
-
-/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
-/// document's paths, plus the routes it leaves out.
-pub fn allow_table() -> shared::http::AllowTable {
-    use actix_web::http::Method;
-    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
-    shared::http::AllowTable::new()
-        .with_openapi(&document)
-        .route("/openapi.json", &[Method::GET])
-        .route("/api/v1/media/*", &[Method::GET])
-        .route("/internal/courses/{courseId}", &[Method::GET])
-        .route(
-            "/internal/courses/{courseId}/enrolments/{userId}",
-            &[Method::GET],
-        )
-}
+/// The routes the document leaves out, for the `Allow` table.
+pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
+    ("/api/v1/media/*", &[Method::GET]),
+    ("/internal/courses/{courseId}", &[Method::GET]),
+    (
+        "/internal/courses/{courseId}/enrolments/{userId}",
+        &[Method::GET],
+    ),
+];
 
 /// The OpenAPI document of the public course routes.
 #[utoipa::path(
@@ -47,7 +36,7 @@ pub fn allow_table() -> shared::http::AllowTable {
     ),
 )]
 async fn openapi_json(_caller: shared::principal::MaybePrincipal) -> HttpResponse {
-    HttpResponse::Ok().json(&*DOCUMENT)
+    DOCUMENT.respond()
 }
 
 #[derive(OpenApi)]

@@ -2,10 +2,10 @@
 //! the gateway collects every service's document into `/api/v1/openapi.json`): only the list of paths.
 //! Every schema comes from the handlers' own types (`views`, the request bodies), collected by utoipa.
 
-use std::sync::LazyLock;
-
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
+use shared::served_document::ServedDocument;
 use utoipa::OpenApi;
 
 use shared::error::ErrorBody;
@@ -14,23 +14,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/payments/openapi.json").route(web::get().to(openapi_json)));
 }
 
-/// The same document at `/openapi.json`.
-pub fn configure_root(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
-}
+/// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
+pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
 
-/// Built once: the document never changes while the process runs.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
-
-/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
-/// document's paths, plus `/openapi.json`, which it leaves out.
-pub fn allow_table() -> shared::http::AllowTable {
-    use actix_web::http::Method;
-    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
-    shared::http::AllowTable::new()
-        .with_openapi(&document)
-        .route("/openapi.json", &[Method::GET])
-}
+/// The routes the document leaves out, for the `Allow` table.
+pub const UNDOCUMENTED: &[(&str, &[Method])] = &[];
 
 /// The OpenAPI document of the public payment routes.
 #[utoipa::path(
@@ -44,7 +32,7 @@ pub fn allow_table() -> shared::http::AllowTable {
     security((), ("bearer" = []), ("cookie" = [])),
 )]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(&*DOCUMENT)
+    DOCUMENT.respond()
 }
 
 #[derive(OpenApi)]

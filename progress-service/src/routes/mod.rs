@@ -13,8 +13,7 @@ use actix_web::web;
 /// Mounts every route of the service. `/progress/openapi.json` comes before `/progress/{courseId}` so
 /// it is not read as an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(openapi::allow_table()));
-    openapi::configure_root(cfg);
+    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
     cfg.service(
         web::scope("/api/v1")
             .configure(openapi::configure)

@@ -2,33 +2,21 @@
 //! the gateway collects every service's document and merges them into `/api/v1/openapi.json`): only the
 //! list of paths. Every schema comes from the handlers' own types (`views`), collected by utoipa.
 
-use std::sync::LazyLock;
-
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
+use shared::served_document::ServedDocument;
 use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
 }
 
-/// The same document at `/openapi.json`, where the gateway collects every service's document.
-pub fn configure_root(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/openapi.json").route(web::get().to(openapi_json)));
-}
+/// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
+pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
 
-/// Built once: the document never changes while the process runs.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
-
-/// The methods of every route, for `Allow`, `OPTIONS` and `HEAD` (`shared::http::AllowTable`): the
-/// document's paths, plus `/openapi.json`, which it leaves out.
-pub fn allow_table() -> shared::http::AllowTable {
-    use actix_web::http::Method;
-    let document = serde_json::to_value(&*DOCUMENT).unwrap_or_default();
-    shared::http::AllowTable::new()
-        .with_openapi(&document)
-        .route("/openapi.json", &[Method::GET])
-}
+/// The routes the document leaves out, for the `Allow` table.
+pub const UNDOCUMENTED: &[(&str, &[Method])] = &[];
 
 /// The OpenAPI document of the progress routes.
 #[utoipa::path(
@@ -42,7 +30,7 @@ pub fn allow_table() -> shared::http::AllowTable {
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(&*DOCUMENT)
+    DOCUMENT.respond()
 }
 
 #[derive(OpenApi)]
@@ -75,7 +63,7 @@ mod tests {
 
     #[test]
     fn the_document_lists_every_route_with_its_method() {
-        let doc = serde_json::to_value(&*DOCUMENT).unwrap();
+        let doc = serde_json::to_value(DOCUMENT.document()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
         for (path, method) in [
             ("/api/v1/progress", "get"),
