@@ -157,3 +157,25 @@ pub async fn assert_unknown_route_404(app: &TestClient) {
     assert_eq!(body["success"], false, "GET an unknown route: {body}");
     assert_eq!(body["error"], "NOT_FOUND", "GET an unknown route: {body}");
 }
+
+/// Every service's `Allow` table (the kit's `ServedDocument`): for each `(path, allow)`, a method no route
+/// has (`TRACE`) is 405 with `allow` in `Allow`, and `OPTIONS` is 204 listing the same methods, before any
+/// login is asked for.
+pub async fn assert_allow(app: &TestClient, cases: &[(&str, &str)]) {
+    for (path, allow) in cases {
+        let url = format!("{}{path}", app.address);
+        for (method, status) in [
+            (reqwest::Method::TRACE, 405),
+            (reqwest::Method::OPTIONS, 204),
+        ] {
+            let res = app
+                .client
+                .request(method.clone(), &url)
+                .send()
+                .await
+                .expect("the service did not answer");
+            assert_eq!(res.status(), status, "{method} {path}");
+            assert_eq!(res.headers()["allow"], *allow, "{method} {path}");
+        }
+    }
+}

@@ -27,8 +27,8 @@ pub use env::{base_vars, closed_port, email, required_env, run_id, with_override
 pub use fixtures::{course_fields, form, lecture_form, mp4, png, tampered};
 pub use guards::{MediaDir, RedisPrefix, TestDatabase};
 pub use health::{
-    Check, MONGO, RECOVERY_TIMEOUT, REDIS, assert_health_contract, assert_live, assert_ready,
-    assert_recovers_when_back, assert_unknown_route_404, assert_unready_when,
+    Check, MONGO, RECOVERY_TIMEOUT, REDIS, assert_allow, assert_health_contract, assert_live,
+    assert_ready, assert_recovers_when_back, assert_unknown_route_404, assert_unready_when,
 };
 pub use healthcheck::{assert_healthcheck_command, port_of, run_healthcheck};
 pub use logs::{DEFAULT_TEST_LOG, init_logs, logs};

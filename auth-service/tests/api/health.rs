@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use test_support::{
-    MONGO, REDIS, TcpProxy, assert_health_contract, assert_live, assert_recovers_when_back, email,
-    required_env,
+    MONGO, REDIS, TcpProxy, assert_allow, assert_health_contract, assert_live,
+    assert_recovers_when_back, email, required_env,
 };
 
 use crate::helpers::{spawn_app, spawn_app_with, spawn_for_health, spawn_vars};
@@ -62,6 +62,21 @@ async fn unknown_routes_are_404_and_wrong_methods_405_in_the_envelope() {
         res.json::<Value>().await.unwrap()["error"],
         "METHOD_NOT_ALLOWED"
     );
+}
+
+/// The `Allow` table covers the documented routes and the ones the document leaves out (internal routes,
+/// the collected document).
+#[tokio::test]
+async fn an_undeclared_method_is_405_with_the_routes_allow_and_options_lists_them() {
+    let app = spawn_app().await;
+    let cases = [
+        ("/api/v1/user/signup", "POST, OPTIONS"),
+        ("/api/v1/auth/api-keys", "GET, HEAD, POST, OPTIONS"),
+        ("/internal/users/batch", "POST, OPTIONS"),
+        ("/internal/api-keys/resolve", "POST, OPTIONS"),
+        ("/openapi.json", "GET, HEAD, OPTIONS"),
+    ];
+    assert_allow(&app, &cases).await;
 }
 
 #[tokio::test]

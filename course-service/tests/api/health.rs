@@ -1,13 +1,33 @@
 //! `/healthz`, `/readyz`, the 404 fallback, and the 500 envelope that leaks nothing.
 
 use serde_json::Value;
-use test_support::{MONGO, REDIS, assert_health_contract, assert_healthcheck_command};
+use test_support::{
+    MONGO, REDIS, assert_allow, assert_health_contract, assert_healthcheck_command,
+};
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_probes_and_the_404_fallback_keep_the_contract_checking_mongo_and_redis() {
     assert_health_contract(spawn_app_with, &[MONGO, REDIS]).await;
+}
+
+/// The `Allow` table covers the documented routes and the ones the document leaves out (internal routes,
+/// media files, the collected document).
+#[tokio::test]
+async fn an_undeclared_method_is_405_with_the_routes_allow_and_options_lists_them() {
+    let app = spawn_app_with(&[]).await;
+    let id = "0123456789abcdef01234567";
+    let course = format!("/api/v1/courses/{id}");
+    let enrolment = format!("/internal/courses/{id}/enrolments/{id}");
+    let cases = [
+        ("/api/v1/courses", "GET, HEAD, POST, OPTIONS"),
+        (course.as_str(), "GET, HEAD, PATCH, DELETE, OPTIONS"),
+        ("/api/v1/media/videos/a.mp4", "GET, HEAD, OPTIONS"),
+        (enrolment.as_str(), "GET, HEAD, OPTIONS"),
+        ("/openapi.json", "GET, HEAD, OPTIONS"),
+    ];
+    assert_allow(&app, &cases).await;
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 use payment_service::config::Settings;
 use payment_service::startup;
 use test_support::{
-    MONGO, REDIS, TestClient, TestDatabase, assert_health_contract, assert_healthcheck_command,
-    base_vars, run_id, with_overrides,
+    MONGO, REDIS, TestClient, TestDatabase, assert_allow, assert_health_contract,
+    assert_healthcheck_command, base_vars, run_id, with_overrides,
 };
 
 #[expect(clippy::expect_used, reason = "test set-up fails loudly")]
@@ -39,7 +39,7 @@ async fn the_healthcheck_command_passes_only_when_the_service_is_ready() {
 async fn an_undeclared_method_is_405_with_the_routes_allow_and_options_lists_them() {
     let app = spawn_app_with(&[]).await;
     let id = "0123456789abcdef01234567";
-    for (path, allow) in [
+    let cases = [
         (
             &*format!("/api/v1/payments/courses/{id}/purchase-status"),
             "GET, HEAD, OPTIONS",
@@ -51,23 +51,7 @@ async fn an_undeclared_method_is_405_with_the_routes_allow_and_options_lists_the
             "POST, OPTIONS",
         ),
         ("/api/v1/payments/openapi.json", "GET, HEAD, OPTIONS"),
-    ] {
-        let url = format!("{}{path}", app.address);
-        let res = app
-            .client
-            .request(reqwest::Method::TRACE, &url)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 405, "TRACE {path}");
-        assert_eq!(res.headers()["allow"], allow, "TRACE {path}");
-        let res = app
-            .client
-            .request(reqwest::Method::OPTIONS, &url)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 204, "OPTIONS {path}");
-        assert_eq!(res.headers()["allow"], allow, "OPTIONS {path}");
-    }
+        ("/openapi.json", "GET, HEAD, OPTIONS"),
+    ];
+    assert_allow(&app, &cases).await;
 }
