@@ -24,7 +24,7 @@ pub use admin::create_admin_account;
 
 /// Registers every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
+    openapi::DOCUMENT.configure::<crate::auth::MaybeUser>(cfg, openapi::UNDOCUMENTED);
     cfg.configure(internal::configure).service(
         web::scope("/api/v1")
             .configure(signup::configure)
@@ -38,7 +38,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(api_keys::configure)
             .configure(sessions::configure)
-            .configure(jwks::configure)
-            .configure(openapi::configure),
+            .configure(jwks::configure),
     );
 }

@@ -3,17 +3,15 @@
 //! from the paths. The gateway merges every service's document into `/api/v1/openapi.json`.
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
-use shared::served_document::ServedDocument;
+use shared::served_document::{DocumentRoute, ServedDocument};
 use utoipa::OpenApi;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/auth/openapi.json").route(web::get().to(openapi_json)));
-}
-
 /// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
-pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
+pub static DOCUMENT: ServedDocument = ServedDocument::new(
+    ApiDoc::openapi,
+    DocumentRoute::public("/api/v1/auth/openapi.json", "auth"),
+);
 
 /// The routes the document leaves out, for the `Allow` table.
 pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
@@ -21,20 +19,6 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
     ("/internal/users/{id}", &[Method::GET]),
     ("/internal/api-keys/resolve", &[Method::POST]),
 ];
-
-/// The OpenAPI document of the public auth routes.
-#[utoipa::path(
-    get,
-    path = "/api/v1/auth/openapi.json",
-    tag = "auth",
-    responses(
-        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
-    ),
-)]
-async fn openapi_json(_caller: crate::auth::MaybeUser) -> HttpResponse {
-    DOCUMENT.respond()
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -71,7 +55,6 @@ async fn openapi_json(_caller: crate::auth::MaybeUser) -> HttpResponse {
         super::sessions::list_sessions,
         super::sessions::delete_session,
         super::jwks::get_jwks,
-        openapi_json,
     ),
     modifiers(&SecuritySchemes),
     tags(

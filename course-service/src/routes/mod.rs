@@ -21,11 +21,10 @@ pub use files::{RangeRequest, parse_range};
 /// Mounts every route of the service. Fixed course paths (`published`, `search`) come before
 /// `/courses/{courseId}` so they are not read as ids.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
+    openapi::DOCUMENT.configure::<shared::principal::MaybePrincipal>(cfg, openapi::UNDOCUMENTED);
     internal::configure(cfg);
     cfg.service(
         web::scope("/api/v1")
-            .configure(openapi::configure)
             .configure(catalogue::configure)
             .configure(courses::configure)
             .configure(course_item::configure)

@@ -3,17 +3,15 @@
 //! from the paths. The gateway merges every service's document into `/api/v1/openapi.json`.
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
-use shared::served_document::ServedDocument;
+use shared::served_document::{DocumentRoute, ServedDocument};
 use utoipa::OpenApi;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/courses/openapi.json").route(web::get().to(openapi_json)));
-}
-
 /// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
-pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
+pub static DOCUMENT: ServedDocument = ServedDocument::new(
+    ApiDoc::openapi,
+    DocumentRoute::public("/api/v1/courses/openapi.json", "courses"),
+);
 
 /// The routes the document leaves out, for the `Allow` table.
 pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
@@ -24,20 +22,6 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
         &[Method::GET],
     ),
 ];
-
-/// The OpenAPI document of the public course routes.
-#[utoipa::path(
-    get,
-    path = "/api/v1/courses/openapi.json",
-    tag = "courses",
-    responses(
-        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = shared::error::ErrorBody),
-    ),
-)]
-async fn openapi_json(_caller: shared::principal::MaybePrincipal) -> HttpResponse {
-    DOCUMENT.respond()
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -63,7 +47,6 @@ async fn openapi_json(_caller: shared::principal::MaybePrincipal) -> HttpRespons
         super::lectures::update_lecture,
         super::lectures::delete_lecture,
         super::files::get_media,
-        openapi_json,
     ),
     modifiers(&SecuritySchemes),
     tags(

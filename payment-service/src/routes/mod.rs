@@ -13,10 +13,9 @@ use actix_web::web;
 
 /// Mounts every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
+    openapi::DOCUMENT.configure::<()>(cfg, openapi::UNDOCUMENTED);
     cfg.service(
         web::scope("/api/v1")
-            .configure(openapi::configure)
             .configure(checkout::configure)
             .configure(webhook::configure)
             .configure(purchases::configure)

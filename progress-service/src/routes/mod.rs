@@ -10,13 +10,12 @@ pub mod views;
 
 use actix_web::web;
 
-/// Mounts every route of the service. `/progress/openapi.json` comes before `/progress/{courseId}` so
-/// it is not read as an id.
+/// Mounts every route of the service. The document (with `/api/v1/progress/openapi.json`) comes before
+/// `/progress/{courseId}` so that path is not read as an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    openapi::DOCUMENT.configure(cfg, openapi::UNDOCUMENTED);
+    openapi::DOCUMENT.configure::<()>(cfg, openapi::UNDOCUMENTED);
     cfg.service(
         web::scope("/api/v1")
-            .configure(openapi::configure)
             .configure(summary::configure)
             .configure(stats::configure)
             .configure(course_progress::configure),

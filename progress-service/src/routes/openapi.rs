@@ -3,35 +3,18 @@
 //! list of paths. Every schema comes from the handlers' own types (`views`), collected by utoipa.
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
 use shared::openapi::SecuritySchemes;
-use shared::served_document::ServedDocument;
+use shared::served_document::{DocumentRoute, ServedDocument};
 use utoipa::OpenApi;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/progress/openapi.json").route(web::get().to(openapi_json)));
-}
-
 /// Built once; served at `/openapi.json` too, and the source of the service's `Allow` table.
-pub static DOCUMENT: ServedDocument = ServedDocument::new(ApiDoc::openapi);
+pub static DOCUMENT: ServedDocument = ServedDocument::new(
+    ApiDoc::openapi,
+    DocumentRoute::logged_in("/api/v1/progress/openapi.json", "progress"),
+);
 
 /// The routes the document leaves out, for the `Allow` table.
 pub const UNDOCUMENTED: &[(&str, &[Method])] = &[];
-
-/// The OpenAPI document of the progress routes.
-#[utoipa::path(
-    get,
-    path = "/api/v1/progress/openapi.json",
-    tag = "progress",
-    responses(
-        (status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json"),
-        (status = 401, description = "Not logged in, or a bad or expired token (the gateway needs a principal here)", body = super::views::ErrorEnvelope),
-    ),
-    security(("bearer" = []), ("cookie" = [])),
-)]
-async fn openapi_json() -> HttpResponse {
-    DOCUMENT.respond()
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,7 +33,6 @@ async fn openapi_json() -> HttpResponse {
         super::course_progress::complete_course,
         super::course_progress::reset_course,
         super::stats::get_stats,
-        openapi_json,
     ),
     modifiers(&SecuritySchemes),
     tags((name = "progress", description = "Where each student is in each course, and what instructors see of it")),
