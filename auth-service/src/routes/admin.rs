@@ -11,7 +11,6 @@ use super::dto::{ErrorEnvelope, UserListResponse, UserMessageResponse};
 use super::signup::{create_account, parse_account};
 use crate::auth::AdminUser;
 use crate::error::{AuthError, AuthResult};
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 use crate::store::UserFilter;
 
@@ -202,7 +201,7 @@ async fn update_user(
         .update_admin_fields(&user_id, role, body.is_active)
         .await?
         .ok_or(AuthError::NotFound("User not found"))?;
-    revoke_all_tokens(&state, &user_id).await?;
+    state.revoke_all_tokens(&user_id).await?;
     if body.is_active == Some(false) {
         state
             .store

@@ -12,7 +12,6 @@ use crate::domain::{Email, Password};
 use crate::error::{AuthError, AuthResult};
 use crate::passwords;
 use crate::refresh;
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 use crate::tokens::secrets::{random_token, sha256_hex};
 
@@ -76,7 +75,7 @@ async fn change_password(
     let hash = passwords::hash(new.expose().to_owned(), state.settings.bcrypt_cost).await?;
     let user_id = caller.user.id.clone();
     state.store.users.set_password(&user_id, &hash).await?;
-    let not_before = revoke_all_tokens(&state, &user_id).await?;
+    let not_before = state.revoke_all_tokens(&user_id).await?;
     let keep = caller.claims.as_ref().and_then(|c| c.sid.clone());
     state
         .store
@@ -225,7 +224,7 @@ async fn reset_password(
         .sessions
         .delete_all_for_user(&user_id, None)
         .await?;
-    revoke_all_tokens(&state, &user_id).await?;
+    state.revoke_all_tokens(&user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
     Ok(HttpResponse::Ok().json(MessageResponse::ok(
         "Password has been reset; please sign in",

@@ -8,7 +8,6 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies::REFRESH_COOKIE;
 use crate::error::AuthResult;
 use crate::refresh;
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -74,7 +73,7 @@ async fn sign_out_everywhere(
     caller: CurrentUser,
 ) -> AuthResult<HttpResponse> {
     let user_id = &caller.user.id;
-    revoke_all_tokens(&state, user_id).await?;
+    state.revoke_all_tokens(user_id).await?;
     let ended = state
         .store
         .sessions
