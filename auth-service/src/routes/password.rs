@@ -5,6 +5,8 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use shared::openapi::responses::{BadCredential, JsonBodyRefused, RevocationUnavailable};
+
 use super::dto::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies;
@@ -43,9 +45,8 @@ struct ChangePasswordBody {
         (status = 200, description = "Password changed; other sessions revoked", body = ChangePasswordResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
         (status = 401, description = "Not logged in, a bad token, or the current password is incorrect", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        JsonBodyRefused,
+        RevocationUnavailable,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -122,9 +123,8 @@ const FORGOT_MESSAGE: &str =
     responses(
         (status = 200, description = "Always the same body", body = MessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        BadCredential,
+        JsonBodyRefused,
     ),
 )]
 async fn forgot_password(
@@ -190,9 +190,8 @@ struct ResetPasswordBody {
     responses(
         (status = 200, description = "Password reset; sign in again", body = MessageResponse),
         (status = 400, description = "Validation error, or an invalid, expired or used token", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        BadCredential,
+        JsonBodyRefused,
     ),
 )]
 async fn reset_password(

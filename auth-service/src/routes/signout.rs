@@ -2,6 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use shared::openapi::responses::RevocationCheckedLogin;
+
 use super::dto::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
 use super::respond;
 use crate::auth::{CurrentUser, MaybeUser};
@@ -63,8 +65,7 @@ async fn sign_out(
     tag = "auth",
     responses(
         (status = 200, description = "Every session ended and every earlier token refused", body = LogoutAllResponse),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        RevocationCheckedLogin,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]

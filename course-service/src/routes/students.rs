@@ -3,6 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
 use shared::query::Page;
 
@@ -26,11 +28,11 @@ struct PageQuery {
     get,
     path = "/api/v1/courses/{courseId}/students",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
+    params(CourseIdPath, ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
     responses(
         (status = 200, description = "Enrolled students, newest enrolment first", body = StudentListResponse),
         (status = 400, description = "Malformed id, bad page or limit", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
     ),

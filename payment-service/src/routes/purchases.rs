@@ -4,6 +4,8 @@
 use actix_web::{HttpResponse, web};
 use futures_util::future::join_all;
 use serde::Deserialize;
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
 use shared::query::Page;
 use utoipa::IntoParams;
@@ -44,12 +46,12 @@ pub struct PageQuery {
     get,
     path = "/api/v1/payments/courses/{courseId}/purchase-status",
     tag = "payments",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "ObjectId hex")),
+    params(CourseIdPath),
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Whether the caller bought the course, and whether the course already lets them in (`accessReady`)", body = PurchaseStatusResponse),
         (status = 400, description = "Malformed courseId", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown course, or a draft the caller neither owns nor bought", body = shared::error::ErrorBody),
         (status = 502, description = "course-service did not answer properly", body = shared::error::ErrorBody),
@@ -112,7 +114,7 @@ pub async fn get_purchase_status(
     responses(
         (status = 200, description = "A page of the caller's completed purchases, newest first", body = PurchasedCoursesResponse),
         (status = 400, description = "Bad page or limit", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
     ),
 )]
