@@ -2,13 +2,12 @@
 //! parsing that updates share.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR};
 use shared::media::{MediaKind, new_key};
 use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
-use shared::query::Page;
+use shared::query::PageQuery;
 
 use super::access::ensure_teacher;
 use super::dto::{CourseListResponse, CourseResponse, ErrorEnvelope, NewCourseForm};
@@ -185,18 +184,12 @@ async fn create_course(
     }))
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-    limit: Option<String>,
-}
-
 /// The caller's own courses, drafts included, newest first (instructor or admin).
 #[utoipa::path(
     get,
     path = "/api/v1/courses",
     tag = "courses",
-    params(("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
+    params(PageQuery),
     responses(
         (status = 200, description = "The caller's courses, drafts included, newest first", body = CourseListResponse, links(("GetCourse" = (operation_id = "get_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("UpdateCourse" = (operation_id = "update_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("PublishCourse" = (operation_id = "publish_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListLectures" = (operation_id = "list_lectures", parameters(("courseId" = "$response.body#/data/0/_id")))), ("AddLecture" = (operation_id = "add_lecture", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListStudents" = (operation_id = "list_students", parameters(("courseId" = "$response.body#/data/0/_id")))), ("DeleteCourse" = (operation_id = "delete_course", parameters(("courseId" = "$response.body#/data/0/_id")))))),
         (status = 400, description = "Bad page or limit", body = ErrorEnvelope),
@@ -211,7 +204,7 @@ async fn list_own_courses(
     query: web::Query<PageQuery>,
 ) -> CourseResult<HttpResponse> {
     ensure_teacher(&caller)?;
-    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let page = query.parse()?;
     let filter = CourseQuery {
         instructor: Some(caller_oid(&caller)?),
         ..CourseQuery::default()

@@ -3,12 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use futures_util::future::join_all;
-use serde::Deserialize;
 use shared::openapi::params::CourseIdPath;
 use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
-use shared::query::Page;
-use utoipa::IntoParams;
+use shared::query::PageQuery;
 
 use super::access::{caller_id, parse_id};
 use super::views::{
@@ -27,18 +25,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/payments/purchased-courses").route(web::get().to(list_purchased_courses)),
     );
-}
-
-/// `page` (default 1) and `limit` (default 10, at most 100); read as text so a bad value is our 400.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Default 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
-    pub page: Option<String>,
-    /// Default 10.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
-    pub limit: Option<String>,
 }
 
 /// Whether the caller bought a course.
@@ -123,7 +109,7 @@ pub async fn list_purchased_courses(
     caller: Principal,
     query: web::Query<PageQuery>,
 ) -> PaymentResult<HttpResponse> {
-    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let page = query.parse()?;
     let user = caller_id(&caller)?;
     let (purchases, total) = state
         .store
