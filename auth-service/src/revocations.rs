@@ -81,21 +81,3 @@ impl Revocations {
         conn.exists(revoked_jti_key(&self.prefix, jti)).await
     }
 }
-
-/// Refuses every token the user holds now: advances the stored "not before" (at least to the next whole
-/// second, so tokens issued earlier in this second fall too) and mirrors it to Redis for the gateway.
-/// Tokens issued afterwards carry it as their `iat` and stay valid.
-pub async fn revoke_all_tokens(
-    state: &crate::state::AppState,
-    user_id: &str,
-) -> anyhow::Result<i64> {
-    let at_least = chrono::Utc::now().timestamp() + 1;
-    let not_before = state
-        .store
-        .users
-        .advance_not_before(user_id, at_least)
-        .await?
-        .unwrap_or(at_least);
-    state.revocations.revoke_user(user_id, not_before).await?;
-    Ok(not_before)
-}

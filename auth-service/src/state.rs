@@ -66,4 +66,20 @@ impl AppState {
             settings,
         })
     }
+
+    /// Refuses every token the user holds now: advances the stored "not before" (at least to the next
+    /// whole second, so tokens issued earlier in this second fall too) and mirrors it to Redis for the
+    /// gateway. Tokens issued afterwards carry it as their `iat` and stay valid. It lives on the state, not
+    /// in `revocations`, because it joins the user store and Redis; `revocations` stays below the state.
+    pub async fn revoke_all_tokens(&self, user_id: &str) -> anyhow::Result<i64> {
+        let at_least = chrono::Utc::now().timestamp() + 1;
+        let not_before = self
+            .store
+            .users
+            .advance_not_before(user_id, at_least)
+            .await?
+            .unwrap_or(at_least);
+        self.revocations.revoke_user(user_id, not_before).await?;
+        Ok(not_before)
+    }
 }

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::routing::Upstream;
-use crate::state::AppState;
 
 /// How long a merged document is served before the services are asked again.
 const CACHE_FOR: Duration = Duration::from_secs(60);
@@ -22,8 +21,15 @@ pub struct DocsCache {
 }
 
 impl DocsCache {
-    /// The merged document, from the cache while it is fresh and complete.
-    pub async fn document(&self, state: &AppState, own: Value) -> Value {
+    /// The merged document, from the cache while it is fresh and complete. `base_url` names where each
+    /// service listens (the state's `upstream_url`); taking it and the client as parameters keeps this
+    /// module below `state`, which owns the cache.
+    pub async fn document<'a>(
+        &self,
+        http: &reqwest::Client,
+        base_url: impl Fn(Upstream) -> &'a str,
+        own: Value,
+    ) -> Value {
         if let Some((at, doc)) = self
             .merged
             .lock()
@@ -34,7 +40,8 @@ impl DocsCache {
             return doc.clone();
         }
         let fetched =
-            futures_util::future::join_all(Upstream::ALL.iter().map(|u| fetch(state, *u))).await;
+            futures_util::future::join_all(Upstream::ALL.iter().map(|u| fetch(http, base_url(*u))))
+                .await;
         let mut merged = own;
         let mut missing = Vec::new();
         for (upstream, doc) in Upstream::ALL.iter().zip(fetched) {
@@ -66,9 +73,9 @@ impl DocsCache {
     }
 }
 
-async fn fetch(state: &AppState, upstream: Upstream) -> Option<Value> {
-    let url = format!("{}/openapi.json", state.upstream_url(upstream));
-    let res = tokio::time::timeout(FETCH_TIMEOUT, state.http.get(url).send())
+async fn fetch(http: &reqwest::Client, base_url: &str) -> Option<Value> {
+    let url = format!("{base_url}/openapi.json");
+    let res = tokio::time::timeout(FETCH_TIMEOUT, http.get(url).send())
         .await
         .ok()?
         .ok()?;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod healthcheck;
 pub mod internal;
 pub mod internal_auth;
+pub mod message;
 pub mod query;
 pub mod revocation;
 

@@ -1,5 +1,9 @@
 //! What every service's OpenAPI document declares alike: the security schemes its routes name (`bearer`,
-//! `cookie`, `apiKey`). One definition, so the documents the gateway merges never disagree.
+//! `cookie`, `apiKey`). One definition, so the documents the gateway merges never disagree. The path
+//! parameters and error responses many routes declare alike are in `params` and `responses`.
+
+pub mod params;
+pub mod responses;
 
 use utoipa::Modify;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};

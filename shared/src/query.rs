@@ -8,6 +8,28 @@ pub const MAX_LIMIT: u64 = 100;
 /// `limit` when none is given.
 pub const DEFAULT_LIMIT: u64 = 10;
 
+/// The `page` and `limit` query parameters of a listing with no other filter, read as text so that a bad
+/// value is the service's own 400 (`parse`), not the extractor's. One type, so every such listing
+/// documents and refuses them alike.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PageQuery {
+    /// Default 1
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u64>, minimum = 1, maximum = 1000000))]
+    pub page: Option<String>,
+    /// Default 10
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u64>, minimum = 1, maximum = 100))]
+    pub limit: Option<String>,
+}
+
+impl PageQuery {
+    /// The page asked for; the error names the field.
+    pub fn parse(&self) -> Result<Page, crate::error::ApiError> {
+        Page::parse(self.page.as_deref(), self.limit.as_deref())
+    }
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

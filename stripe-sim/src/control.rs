@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+use crate::app_state::{AppState, DeliverJob};
 use crate::delivery::Delivery;
 use crate::session;
-use crate::sim::{AppState, DeliverJob, mode_name};
 use crate::state::{Outcome, RequestInfo};
 
 /// Mounts `/_sim/...` and `/healthz` (what `./scripts/run` waits for).
@@ -152,4 +152,12 @@ async fn show_stats(state: web::Data<AppState>) -> HttpResponse {
         "events": state.store.events().len(),
         "delivery": mode_name(state.deliverer.mode()),
     }))
+}
+
+/// Whether automatic delivery is on (for the controls' status answer).
+fn mode_name(mode: Delivery) -> &'static str {
+    match mode {
+        Delivery::Auto => "auto",
+        Delivery::Manual => "manual",
+    }
 }

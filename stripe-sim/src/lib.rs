@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod app_state;
 pub mod config;
 pub mod control;
 pub mod delivery;

@@ -6,9 +6,9 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
+use crate::app_state::AppState;
 use crate::form;
 use crate::session;
-use crate::sim::AppState;
 use crate::state::Outcome;
 
 /// Mounts `GET`/`POST /c/pay/{id}`.

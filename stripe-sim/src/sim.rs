@@ -8,30 +8,14 @@ use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app_state::{AppState, DeliverJob};
 use crate::config::SimConfig;
 use crate::delivery::{Deliverer, Delivery};
 use crate::state::{Outcome, RequestInfo, Store};
 use crate::{api, control, page, session};
-
-/// A delivery asked for over HTTP (`/_sim/events/{id}/deliver`), run on the simulator's own runtime.
-pub(crate) struct DeliverJob {
-    pub event_id: String,
-    pub timestamp: Option<i64>,
-    pub reply: oneshot::Sender<anyhow::Result<u16>>,
-}
-
-/// What every handler reaches.
-pub(crate) struct AppState {
-    pub store: Arc<Store>,
-    pub deliverer: Arc<Deliverer>,
-    pub secret_key: String,
-    /// Public origin of the pages, with a trailing slash.
-    pub page_base: String,
-    pub jobs: mpsc::UnboundedSender<DeliverJob>,
-}
 
 /// A running simulator; dropping it (or `stop`) stops the server and its background tasks.
 pub struct StripeSim {
@@ -269,13 +253,5 @@ async fn sweep_expired(store: Arc<Store>) {
             // A session paid or expired meanwhile is simply skipped.
             let _ = store.with(|tx| tx.expire_session(&id, &RequestInfo::default()));
         }
-    }
-}
-
-/// Whether automatic delivery is on (for the controls' status answer).
-pub(crate) fn mode_name(mode: Delivery) -> &'static str {
-    match mode {
-        Delivery::Auto => "auto",
-        Delivery::Manual => "manual",
     }
 }

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use anyhow::Context;
 use serde::Deserialize;
 use shared::events::{EventEnvelope, USER_DELETED, UserDeleted};
+use shared::openapi::responses::{JsonBodyRefused, RevocationUnavailable};
 use utoipa::ToSchema;
 
 use super::dto::{ErrorEnvelope, MessageResponse};
@@ -38,9 +39,8 @@ struct DeleteAccountBody {
         (status = 200, description = "Account deleted; cookies cleared", body = MessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
         (status = 401, description = "Not logged in, a bad token, or the password is incorrect", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        JsonBodyRefused,
+        RevocationUnavailable,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]

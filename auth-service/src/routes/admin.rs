@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
 use shared::claims::Role;
+use shared::openapi::responses::{JsonBodyRefused, RevocationCheckedLogin};
 use shared::query::{Page, escape_regex};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,7 +12,6 @@ use super::dto::{ErrorEnvelope, UserListResponse, UserMessageResponse};
 use super::signup::{create_account, parse_account};
 use crate::auth::AdminUser;
 use crate::error::{AuthError, AuthResult};
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 use crate::store::UserFilter;
 
@@ -43,12 +43,10 @@ struct InviteBody {
     responses(
         (status = 201, description = "Admin created", body = UserMessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
         (status = 409, description = "Email already registered", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -99,9 +97,8 @@ struct ListQuery {
     responses(
         (status = 200, description = "A page of users", body = UserListResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -160,12 +157,10 @@ struct UpdateUserBody {
     responses(
         (status = 200, description = "User updated; their tokens revoked", body = UserMessageResponse),
         (status = 400, description = "Validation error, a malformed id, or an admin changing themselves", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 403, description = "The caller is not an admin", body = ErrorEnvelope),
         (status = 404, description = "User not found", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -202,7 +197,7 @@ async fn update_user(
         .update_admin_fields(&user_id, role, body.is_active)
         .await?
         .ok_or(AuthError::NotFound("User not found"))?;
-    revoke_all_tokens(&state, &user_id).await?;
+    state.revoke_all_tokens(&user_id).await?;
     if body.is_active == Some(false) {
         state
             .store

@@ -5,6 +5,8 @@ use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use shared::openapi::responses::{JsonBodyRefused, RevocationCheckedLogin};
+
 use super::dto::{
     ApiKeyCreatedResponse, ApiKeyListResponse, ApiKeyView, CreatedApiKey, ErrorEnvelope,
     MessageResponse,
@@ -54,10 +56,8 @@ struct CreateBody {
         (status = 201, description = "Key created; shown once", body = ApiKeyCreatedResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKey/id")))))),
         (status = 400, description = "Validation error", body = ErrorEnvelope),
         (status = 409, description = "Too many keys (revoke one first)", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        RevocationCheckedLogin,
+        JsonBodyRefused,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -108,8 +108,7 @@ async fn create_api_key(
     tag = "api-keys",
     responses(
         (status = 200, description = "The caller's keys", body = ApiKeyListResponse, links(("DeleteApiKey" = (operation_id = "delete_api_key", parameters(("keyId" = "$response.body#/apiKeys/0/id")))))),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        RevocationCheckedLogin,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -134,9 +133,8 @@ async fn list_api_keys(
     responses(
         (status = 200, description = "Key revoked", body = MessageResponse),
         (status = 400, description = "Malformed key id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 404, description = "API key not found", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]

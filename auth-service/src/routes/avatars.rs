@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use shared::media::MediaStore;
 use shared::openapi::Binary;
+use shared::openapi::responses::BadCredential;
 
 use super::dto::ErrorEnvelope;
 use crate::auth::MaybeUser;
@@ -42,7 +43,7 @@ fn content_type(file: &str) -> Option<&'static str> {
             (Binary = "image/webp"),
             (Binary = "image/gif"),
         )),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
         (status = 404, description = "Avatar not found", body = ErrorEnvelope),
     ),
 )]

@@ -9,23 +9,8 @@ use utoipa::ToSchema;
 use crate::domain::PublicUser;
 pub use shared::claims::Role;
 pub use shared::error::ErrorBody as ErrorEnvelope;
+pub use shared::message::MessageResponse;
 pub use shared::query::Pagination;
-
-/// `{ success, message }`.
-#[derive(Serialize, ToSchema)]
-pub struct MessageResponse {
-    pub success: bool,
-    pub message: String,
-}
-
-impl MessageResponse {
-    pub fn ok(message: &str) -> Self {
-        Self {
-            success: true,
-            message: message.to_owned(),
-        }
-    }
-}
 
 /// Sign-up and sign-in: the user and both tokens (also set as the `token` and `refresh_token` cookies).
 #[derive(Serialize, ToSchema)]

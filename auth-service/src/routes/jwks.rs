@@ -3,7 +3,9 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::dto::{ErrorEnvelope, Jwks};
+use shared::openapi::responses::BadCredential;
+
+use super::dto::Jwks;
 use crate::auth::MaybeUser;
 use crate::error::AuthResult;
 use crate::state::AppState;
@@ -19,7 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "auth",
     responses(
         (status = 200, description = "The JSON Web Key Set", body = Jwks),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
     ),
 )]
 async fn get_jwks(state: web::Data<AppState>, _caller: MaybeUser) -> AuthResult<HttpResponse> {

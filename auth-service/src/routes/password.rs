@@ -5,6 +5,8 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use shared::openapi::responses::{BadCredential, JsonBodyRefused, RevocationUnavailable};
+
 use super::dto::{ChangePasswordResponse, ErrorEnvelope, MessageResponse};
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies;
@@ -12,7 +14,6 @@ use crate::domain::{Email, Password};
 use crate::error::{AuthError, AuthResult};
 use crate::passwords;
 use crate::refresh;
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 use crate::tokens::secrets::{random_token, sha256_hex};
 
@@ -44,9 +45,8 @@ struct ChangePasswordBody {
         (status = 200, description = "Password changed; other sessions revoked", body = ChangePasswordResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
         (status = 401, description = "Not logged in, a bad token, or the current password is incorrect", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        JsonBodyRefused,
+        RevocationUnavailable,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -76,7 +76,7 @@ async fn change_password(
     let hash = passwords::hash(new.expose().to_owned(), state.settings.bcrypt_cost).await?;
     let user_id = caller.user.id.clone();
     state.store.users.set_password(&user_id, &hash).await?;
-    let not_before = revoke_all_tokens(&state, &user_id).await?;
+    let not_before = state.revoke_all_tokens(&user_id).await?;
     let keep = caller.claims.as_ref().and_then(|c| c.sid.clone());
     state
         .store
@@ -123,9 +123,8 @@ const FORGOT_MESSAGE: &str =
     responses(
         (status = 200, description = "Always the same body", body = MessageResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        BadCredential,
+        JsonBodyRefused,
     ),
 )]
 async fn forgot_password(
@@ -191,9 +190,8 @@ struct ResetPasswordBody {
     responses(
         (status = 200, description = "Password reset; sign in again", body = MessageResponse),
         (status = 400, description = "Validation error, or an invalid, expired or used token", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        BadCredential,
+        JsonBodyRefused,
     ),
 )]
 async fn reset_password(
@@ -225,7 +223,7 @@ async fn reset_password(
         .sessions
         .delete_all_for_user(&user_id, None)
         .await?;
-    revoke_all_tokens(&state, &user_id).await?;
+    state.revoke_all_tokens(&user_id).await?;
     tracing::info!(user.id = %user_id, "password reset; every session revoked");
     Ok(HttpResponse::Ok().json(MessageResponse::ok(
         "Password has been reset; please sign in",

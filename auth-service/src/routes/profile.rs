@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use serde::Deserialize;
 use shared::error::FieldError;
 use shared::media::{MediaKind, MediaStore, save_field_to_temp};
+use shared::openapi::responses::RevocationCheckedLogin;
 use utoipa::ToSchema;
 
 use super::dto::{ErrorEnvelope, ProfileForm, UserMessageResponse, UserResponse};
@@ -31,9 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "user",
     responses(
         (status = 200, description = "The caller's account (never hashes or secrets)", body = UserResponse),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 403, description = "Account is inactive", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -51,9 +51,8 @@ async fn get_profile(caller: CurrentUser) -> HttpResponse {
     tag = "auth",
     responses(
         (status = 200, description = "The caller's account (never hashes or secrets)", body = UserResponse),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 403, description = "Account is inactive", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -93,11 +92,10 @@ const TEXT_FIELD_MAX: usize = 2 * 1024;
     responses(
         (status = 200, description = "Profile updated", body = UserMessageResponse),
         (status = 400, description = "Validation error or an unknown field", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 404, description = "User not found", body = ErrorEnvelope),
         (status = 413, description = "JSON body over 10 KB or avatar over 5 MB", body = ErrorEnvelope),
         (status = 415, description = "The avatar is not a JPEG, PNG, WebP or GIF image", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]

@@ -2,6 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 
+use shared::openapi::responses::RevocationCheckedLogin;
+
 use super::dto::{ErrorEnvelope, MessageResponse, RefreshSession, SessionListResponse};
 use crate::auth::CurrentUser;
 use crate::error::{AuthError, AuthResult};
@@ -19,8 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "sessions",
     responses(
         (status = 200, description = "The caller's sessions", body = SessionListResponse, links(("DeleteSession" = (operation_id = "delete_session", parameters(("id" = "$response.body#/sessions/0/id")))))),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        RevocationCheckedLogin,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -61,9 +62,8 @@ async fn list_sessions(
     params(("id" = String, Path, description = "The session's id")),
     responses(
         (status = 200, description = "Session ended", body = MessageResponse),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
+        RevocationCheckedLogin,
         (status = 404, description = "Session not found", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]

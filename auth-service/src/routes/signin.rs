@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared::error::FieldError;
+use shared::openapi::responses::JsonBodyRefused;
 use utoipa::ToSchema;
 
 use super::dto::{AuthResponse, ErrorEnvelope};
@@ -44,8 +45,7 @@ pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
         (status = 401, description = "Invalid email or password (one message for both)", body = ErrorEnvelope),
         (status = 403, description = "Account is inactive (only after a correct password)", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
 )]
 async fn sign_in(
@@ -111,8 +111,7 @@ async fn sign_in(
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
         (status = 401, description = "Invalid email or password (one message for both)", body = ErrorEnvelope),
         (status = 403, description = "Account is inactive (only after a correct password)", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
 )]
 async fn login(

@@ -2,13 +2,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use shared::openapi::responses::RevocationCheckedLogin;
+
 use super::dto::{ErrorEnvelope, LogoutAllResponse, MessageResponse};
 use super::respond;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::cookies::REFRESH_COOKIE;
 use crate::error::AuthResult;
 use crate::refresh;
-use crate::revocations::revoke_all_tokens;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -64,8 +65,7 @@ async fn sign_out(
     tag = "auth",
     responses(
         (status = 200, description = "Every session ended and every earlier token refused", body = LogoutAllResponse),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad, expired or revoked token (\"JWT token error\")", body = ErrorEnvelope),
-        (status = 503, description = "Token revocation cannot be checked (Redis unreachable)", body = ErrorEnvelope),
+        RevocationCheckedLogin,
     ),
     security(("bearer" = []), ("cookie" = []), ("apiKey" = [])),
 )]
@@ -74,7 +74,7 @@ async fn sign_out_everywhere(
     caller: CurrentUser,
 ) -> AuthResult<HttpResponse> {
     let user_id = &caller.user.id;
-    revoke_all_tokens(&state, user_id).await?;
+    state.revoke_all_tokens(user_id).await?;
     let ended = state
         .store
         .sessions

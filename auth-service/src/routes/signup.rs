@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared::claims::Role;
 use shared::error::FieldError;
+use shared::openapi::responses::{BadCredential, JsonBodyRefused};
 use utoipa::ToSchema;
 
 use super::dto::{AuthResponse, ErrorEnvelope};
@@ -140,11 +141,10 @@ pub async fn create_account(
     responses(
         (status = 201, description = "Account created and signed in", body = AuthResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
         (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
         (status = 409, description = "Email already registered", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
 )]
 async fn sign_up(
@@ -189,11 +189,10 @@ async fn sign_up(
     responses(
         (status = 201, description = "Account created and signed in", body = AuthResponse),
         (status = 400, description = "Validation error (`errors` lists each field)", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
         (status = 403, description = "The admin role cannot be chosen at sign-up", body = ErrorEnvelope),
         (status = 409, description = "Email already registered", body = ErrorEnvelope),
-        (status = 413, description = "JSON body over the limit (10 KB)", body = ErrorEnvelope),
-        (status = 415, description = "Body is not JSON", body = ErrorEnvelope),
+        JsonBodyRefused,
     ),
 )]
 async fn register(

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
+use shared::openapi::responses::BadCredential;
 use shared::principal::MaybePrincipal;
 use shared::query::Page;
 
@@ -130,7 +131,7 @@ async fn list(state: &AppState, q: &CatalogueQuery, search: bool) -> CourseResul
     responses(
         (status = 200, description = "Published courses, newest first, instructors embedded", body = CourseListResponse),
         (status = 400, description = "Bad page, limit or level", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
     ),
 )]
 async fn list_published_courses(
@@ -163,7 +164,7 @@ async fn list_published_courses(
     responses(
         (status = 200, description = "Matching published courses", body = CourseListResponse),
         (status = 400, description = "No filter at all, or a bad value", body = ErrorEnvelope),
-        (status = 401, description = "A bearer token or API key was sent and is bad, expired or revoked (\"JWT token error\")", body = ErrorEnvelope),
+        BadCredential,
     ),
 )]
 async fn search_courses(

@@ -4,6 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use shared::events::{COURSE_DELETED, CourseDeleted};
 use shared::media::new_key;
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::{JsonBodyRefused, MalformedId, NotLoggedIn};
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{COURSE_NOT_FOUND, ensure_manager, load_course};
@@ -33,10 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "The course with its ordered lectures (`videoUrl` only where the caller may watch)", body = CourseDetailResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
+        MalformedId,
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Unknown, or a draft the caller may not see", body = ErrorEnvelope),
     ),
@@ -64,7 +66,7 @@ async fn get_course(
     patch,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     request_body(content(
         (CourseJson = "application/json"),
         (CourseForm = "multipart/form-data"),
@@ -72,7 +74,7 @@ async fn get_course(
     responses(
         (status = 200, description = "Updated; a replaced thumbnail is removed", body = CourseResponse),
         (status = 400, description = "Malformed id, validation error or an unknown field", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
         (status = 413, description = "Thumbnail over 5 MB or JSON over 10 KB", body = ErrorEnvelope),
@@ -150,14 +152,13 @@ pub struct PublishBody {
     patch,
     path = "/api/v1/courses/{courseId}/publish",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     request_body = PublishBody,
     responses(
         (status = 200, description = "Published or unpublished", body = CourseResponse),
         (status = 400, description = "Publishing a course without lectures, or a bad body", body = ErrorEnvelope),
-        (status = 413, description = "Body over 10 KB", body = ErrorEnvelope),
-        (status = 415, description = "Not `application/json`", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        JsonBodyRefused,
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
     ),
@@ -200,11 +201,11 @@ async fn publish_course(
     delete,
     path = "/api/v1/courses/{courseId}",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "Deleted with its lectures and media", body = MessageResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
         (status = 409, description = "Students are enrolled (admins may still delete)", body = ErrorEnvelope),

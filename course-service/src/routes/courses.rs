@@ -2,12 +2,12 @@
 //! parsing that updates share.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode, JWT_TOKEN_ERROR};
 use shared::media::{MediaKind, new_key};
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
-use shared::query::Page;
+use shared::query::PageQuery;
 
 use super::access::ensure_teacher;
 use super::dto::{CourseListResponse, CourseResponse, ErrorEnvelope, NewCourseForm};
@@ -118,7 +118,7 @@ pub fn caller_oid(caller: &Principal) -> CourseResult<mongodb::bson::oid::Object
     responses(
         (status = 201, description = "Created, unpublished (\"Course created successfully\")", body = CourseResponse, links(("GetCourse" = (operation_id = "get_course", parameters(("courseId" = "$response.body#/course/_id")))), ("UpdateCourse" = (operation_id = "update_course", parameters(("courseId" = "$response.body#/course/_id")))), ("PublishCourse" = (operation_id = "publish_course", parameters(("courseId" = "$response.body#/course/_id")))), ("ListLectures" = (operation_id = "list_lectures", parameters(("courseId" = "$response.body#/course/_id")))), ("AddLecture" = (operation_id = "add_lecture", parameters(("courseId" = "$response.body#/course/_id")))), ("ListStudents" = (operation_id = "list_students", parameters(("courseId" = "$response.body#/course/_id")))), ("DeleteCourse" = (operation_id = "delete_course", parameters(("courseId" = "$response.body#/course/_id")))))),
         (status = 400, description = "Validation error, missing thumbnail or an unknown field", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
         (status = 413, description = "Thumbnail over 5 MB", body = ErrorEnvelope),
         (status = 415, description = "Not multipart, or the thumbnail is not a JPEG, PNG, WebP or GIF", body = ErrorEnvelope),
@@ -184,22 +184,16 @@ async fn create_course(
     }))
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-    limit: Option<String>,
-}
-
 /// The caller's own courses, drafts included, newest first (instructor or admin).
 #[utoipa::path(
     get,
     path = "/api/v1/courses",
     tag = "courses",
-    params(("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
+    params(PageQuery),
     responses(
         (status = 200, description = "The caller's courses, drafts included, newest first", body = CourseListResponse, links(("GetCourse" = (operation_id = "get_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("UpdateCourse" = (operation_id = "update_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("PublishCourse" = (operation_id = "publish_course", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListLectures" = (operation_id = "list_lectures", parameters(("courseId" = "$response.body#/data/0/_id")))), ("AddLecture" = (operation_id = "add_lecture", parameters(("courseId" = "$response.body#/data/0/_id")))), ("ListStudents" = (operation_id = "list_students", parameters(("courseId" = "$response.body#/data/0/_id")))), ("DeleteCourse" = (operation_id = "delete_course", parameters(("courseId" = "$response.body#/data/0/_id")))))),
         (status = 400, description = "Bad page or limit", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not an instructor or admin", body = ErrorEnvelope),
     ),
     security(("bearer" = []), ("cookie" = [])),
@@ -210,7 +204,7 @@ async fn list_own_courses(
     query: web::Query<PageQuery>,
 ) -> CourseResult<HttpResponse> {
     ensure_teacher(&caller)?;
-    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let page = query.parse()?;
     let filter = CourseQuery {
         instructor: Some(caller_oid(&caller)?),
         ..CourseQuery::default()

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::domain::Level;
 
 pub use shared::error::ErrorBody as ErrorEnvelope;
+pub use shared::message::MessageResponse;
 
 /// The instructor embedded in course responses; `name` and `avatar` are null when auth-service could not
 /// be asked.
@@ -162,22 +163,6 @@ pub struct StudentListResponse {
     pub success: bool,
     pub data: Vec<StudentView>,
     pub pagination: Pagination,
-}
-
-/// `{ success, message }`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageResponse {
-    pub success: bool,
-    pub message: String,
-}
-
-impl MessageResponse {
-    pub fn ok(message: &str) -> Self {
-        Self {
-            success: true,
-            message: message.to_owned(),
-        }
-    }
 }
 
 // Text patterns: no control characters but tab, CR and LF (the domain types refuse them); a required text

@@ -6,6 +6,8 @@ use mongodb::bson::oid::ObjectId;
 use shared::error::{ApiError, ErrorCode};
 use shared::events::{LECTURE_DELETED, LectureDeleted};
 use shared::media::{MediaKind, TempUpload, new_key};
+use shared::openapi::params::{CourseIdPath, LectureIdPath};
+use shared::openapi::responses::{MalformedId, NotLoggedIn};
 use shared::principal::{MaybePrincipal, Principal};
 
 use super::access::{LECTURE_NOT_FOUND, ensure_manager, load_course, parse_id};
@@ -124,12 +126,12 @@ async fn refresh_course(state: &AppState, course_id: ObjectId) -> CourseResult<(
     post,
     path = "/api/v1/courses/{courseId}/lectures",
     tag = "lectures",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     request_body(content = NewLectureForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Added (\"Lecture added successfully\"); `duration` read from the container", body = LectureResponse, links(("UpdateLecture" = (operation_id = "update_lecture", parameters(("courseId" = "$response.body#/lecture/course"), ("lectureId" = "$response.body#/lecture/_id")))), ("DeleteLecture" = (operation_id = "delete_lecture", parameters(("courseId" = "$response.body#/lecture/course"), ("lectureId" = "$response.body#/lecture/_id")))))),
         (status = 400, description = "Malformed id, validation error, missing video or an unknown field", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
         (status = 413, description = "Video over `VIDEO_MAX_BYTES` (1 GB)", body = ErrorEnvelope),
@@ -191,10 +193,10 @@ async fn add_lecture(
     get,
     path = "/api/v1/courses/{courseId}/lectures",
     tag = "lectures",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "Lectures by `order`; `videoUrl` only where the caller may watch", body = LectureListResponse, links(("UpdateLecture" = (operation_id = "update_lecture", parameters(("courseId" = "$request.path.courseId"), ("lectureId" = "$response.body#/lectures/0/_id")))), ("DeleteLecture" = (operation_id = "delete_lecture", parameters(("courseId" = "$request.path.courseId"), ("lectureId" = "$response.body#/lectures/0/_id")))))),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
+        MalformedId,
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 404, description = "Unknown, or a draft the caller may not see", body = ErrorEnvelope),
     ),
@@ -218,7 +220,7 @@ async fn list_lectures(
     patch,
     path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
     tag = "lectures",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
+    params(CourseIdPath, LectureIdPath),
     request_body(content(
         (LectureJson = "application/json"),
         (LectureForm = "multipart/form-data"),
@@ -226,7 +228,7 @@ async fn list_lectures(
     responses(
         (status = 200, description = "Updated; a replaced video is removed", body = LectureResponse),
         (status = 400, description = "Malformed id or validation error", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course or lecture", body = ErrorEnvelope),
         (status = 413, description = "Video too large", body = ErrorEnvelope),
@@ -296,11 +298,11 @@ async fn update_lecture(
     delete,
     path = "/api/v1/courses/{courseId}/lectures/{lectureId}",
     tag = "lectures",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
+    params(CourseIdPath, LectureIdPath),
     responses(
         (status = 200, description = "Deleted with its video", body = MessageResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course or lecture", body = ErrorEnvelope),
         (status = 409, description = "The last lecture of a published course", body = ErrorEnvelope),

@@ -2,9 +2,10 @@
 //! and e-mails from one batch lookup in auth-service.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
-use shared::query::Page;
+use shared::query::PageQuery;
 
 use super::access::{ensure_manager, load_course};
 use super::dto::{ErrorEnvelope, StudentListResponse, StudentView};
@@ -15,22 +16,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/courses/{courseId}/students").route(web::get().to(list_students)));
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-    limit: Option<String>,
-}
-
 /// Enrolled students `{ _id, name, email, enrolledAt }`, newest enrolment first.
 #[utoipa::path(
     get,
     path = "/api/v1/courses/{courseId}/students",
     tag = "courses",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"), ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10")),
+    params(CourseIdPath, PageQuery),
     responses(
         (status = 200, description = "Enrolled students, newest enrolment first", body = StudentListResponse),
         (status = 400, description = "Malformed id, bad page or limit", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in (\"You are not logged in\"), or a bad or expired token (\"JWT token error\")", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
     ),
@@ -44,7 +39,7 @@ async fn list_students(
 ) -> CourseResult<HttpResponse> {
     let (course_id, course) = load_course(&state, &path).await?;
     ensure_manager(&caller, &course)?;
-    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let page = query.parse()?;
     let (enrolments, total) = state
         .store
         .enrolments

@@ -38,7 +38,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ))]
 async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     super::public_route(&req, &state, async {
-        HttpResponse::Ok().json(state.docs.document(&state, own_document()).await)
+        HttpResponse::Ok().json(
+            state
+                .docs
+                .document(&state.http, |u| state.upstream_url(u), own_document())
+                .await,
+        )
     })
     .await
 }

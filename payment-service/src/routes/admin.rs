@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, web};
 use anyhow::Context;
 use serde::Deserialize;
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
 use shared::query::Page;
 use utoipa::{IntoParams, ToSchema};
@@ -57,7 +58,7 @@ pub struct PurchaseQuery {
     responses(
         (status = 200, description = "A page of purchases, newest first, filtered as asked", body = PurchaseListResponse),
         (status = 400, description = "A malformed filter", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),
     ),
 )]
@@ -125,7 +126,7 @@ const MAX_REASON_CHARS: usize = 500;
     responses(
         (status = 200, description = "Stripe accepted the refund; the purchase becomes `refunded` when its `charge.refunded` arrives", body = RefundResponse),
         (status = 400, description = "Malformed id or body, or an amount over what remains", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown purchase", body = shared::error::ErrorBody),
         (status = 409, description = "Not a paid purchase, or nothing left to refund", body = shared::error::ErrorBody),

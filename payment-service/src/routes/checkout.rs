@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use anyhow::Context;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
+use shared::openapi::responses::{JsonBodyRefused, NotLoggedIn};
 use shared::principal::Principal;
 use utoipa::ToSchema;
 
@@ -61,12 +62,11 @@ pub struct CheckoutBody {
         (status = 201, description = "A Checkout Session to redirect to (a new one, or the open one the caller already has)", body = CheckoutResponse, links(("GetPurchaseStatus" = (operation_id = "get_purchase_status", parameters(("courseId" = "$request.body#/courseId")))))),
         (status = 200, description = "A free course: enrolled at once", body = EnrolledResponse, links(("GetPurchaseStatus" = (operation_id = "get_purchase_status", parameters(("courseId" = "$request.body#/courseId")))))),
         (status = 400, description = "Malformed body or courseId, or the caller's own course", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown or unpublished course", body = shared::error::ErrorBody),
         (status = 409, description = "Already purchased, or another checkout for the course is being started", body = shared::error::ErrorBody),
-        (status = 413, description = "Body over the JSON limit", body = shared::error::ErrorBody),
-        (status = 415, description = "Not `application/json`", body = shared::error::ErrorBody),
+        JsonBodyRefused,
         (status = 502, description = "course-service or Stripe failed", body = shared::error::ErrorBody),
     ),
 )]

@@ -3,10 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use futures_util::future::join_all;
-use serde::Deserialize;
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::NotLoggedIn;
 use shared::principal::Principal;
-use shared::query::Page;
-use utoipa::IntoParams;
+use shared::query::PageQuery;
 
 use super::access::{caller_id, parse_id};
 use super::views::{
@@ -27,29 +27,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `page` (default 1) and `limit` (default 10, at most 100); read as text so a bad value is our 400.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Default 1.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
-    pub page: Option<String>,
-    /// Default 10.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
-    pub limit: Option<String>,
-}
-
 /// Whether the caller bought a course.
 #[utoipa::path(
     get,
     path = "/api/v1/payments/courses/{courseId}/purchase-status",
     tag = "payments",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "ObjectId hex")),
+    params(CourseIdPath),
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, description = "Whether the caller bought the course, and whether the course already lets them in (`accessReady`)", body = PurchaseStatusResponse),
         (status = 400, description = "Malformed courseId", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown course, or a draft the caller neither owns nor bought", body = shared::error::ErrorBody),
         (status = 502, description = "course-service did not answer properly", body = shared::error::ErrorBody),
@@ -112,7 +100,7 @@ pub async fn get_purchase_status(
     responses(
         (status = 200, description = "A page of the caller's completed purchases, newest first", body = PurchasedCoursesResponse),
         (status = 400, description = "Bad page or limit", body = shared::error::ErrorBody),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = shared::error::ErrorBody),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it cannot buy courses)", body = shared::error::ErrorBody),
     ),
 )]
@@ -121,7 +109,7 @@ pub async fn list_purchased_courses(
     caller: Principal,
     query: web::Query<PageQuery>,
 ) -> PaymentResult<HttpResponse> {
-    let page = Page::parse(query.page.as_deref(), query.limit.as_deref())?;
+    let page = query.parse()?;
     let user = caller_id(&caller)?;
     let (purchases, total) = state
         .store

@@ -3,6 +3,10 @@
 
 use actix_web::{HttpResponse, web};
 use shared::internal::LectureSummary;
+use shared::openapi::params::{CourseIdPath, LectureIdPath};
+use shared::openapi::responses::{
+    CourseServiceUnavailable, JsonBodyRefused, MalformedId, NotLoggedIn,
+};
 use shared::principal::Principal;
 
 use super::access::{Cleared, Need, authorize, parse_id};
@@ -32,14 +36,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "The record, computed against the course's current lectures", body = CourseProgressResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Neither enrolled, the owner nor an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -73,17 +77,16 @@ pub const COMPLETIONS: &str = "progress_completions_total";
     patch,
     path = "/api/v1/progress/{courseId}/lectures/{lectureId}",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)"), ("lectureId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Lecture id (ObjectId hex)")),
+    params(CourseIdPath, LectureIdPath),
     request_body = HeartbeatBody,
     responses(
         (status = 200, description = "The record after the update", body = CourseProgressResponse),
         (status = 400, description = "Malformed id; negative, reversed or malformed segments or position; more than 100 segments", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course, or a lecture the course does not have", body = ErrorEnvelope),
-        (status = 413, description = "Body over 10 KB", body = ErrorEnvelope),
-        (status = 415, description = "Not `application/json`", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        JsonBodyRefused,
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -125,14 +128,14 @@ pub async fn update_lecture(
     post,
     path = "/api/v1/progress/{courseId}/complete",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "Every current lecture completed", body = CourseProgressResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -166,14 +169,14 @@ pub async fn complete_course(
     post,
     path = "/api/v1/progress/{courseId}/reset",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "Every lecture reset", body = CourseProgressResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -200,14 +203,14 @@ pub async fn reset_course(
     get,
     path = "/api/v1/progress/{courseId}/resume",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "The most recently watched lecture not completed, else the next in order, else the first", body = ResumeResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not enrolled", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]

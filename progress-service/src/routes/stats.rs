@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 
 use actix_web::{HttpResponse, web};
+use shared::openapi::params::CourseIdPath;
+use shared::openapi::responses::{CourseServiceUnavailable, MalformedId, NotLoggedIn};
 use shared::principal::Principal;
 
 use super::access::{Need, authorize, parse_id};
@@ -21,14 +23,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/progress/{courseId}/stats",
     tag = "progress",
-    params(("courseId" = String, Path, pattern = "^[0-9a-fA-F]{24}$", description = "Course id (ObjectId hex)")),
+    params(CourseIdPath),
     responses(
         (status = 200, description = "Figures over the students enrolled now", body = StatsResponse),
-        (status = 400, description = "Malformed id", body = ErrorEnvelope),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        MalformedId,
+        NotLoggedIn,
         (status = 403, description = "Not the owner or an admin", body = ErrorEnvelope),
         (status = 404, description = "Unknown course", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use futures_util::future::join_all;
+use shared::openapi::responses::{CourseServiceUnavailable, NotLoggedIn};
 use shared::principal::Principal;
 
 use super::access::user_id;
@@ -21,9 +22,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "progress",
     responses(
         (status = 200, description = "One row per enrolled course", body = SummaryResponse),
-        (status = 401, description = "Not logged in, or a bad or expired token", body = ErrorEnvelope),
+        NotLoggedIn,
         (status = 403, description = "An account whose id is not an ObjectId (it has no progress)", body = ErrorEnvelope),
-        (status = 503, description = "course-service did not answer", body = ErrorEnvelope),
+        CourseServiceUnavailable,
     ),
     security(("bearer" = []), ("cookie" = [])),
 )]

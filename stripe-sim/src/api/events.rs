@@ -4,9 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
 use super::{authorize, decode, respond};
+use crate::app_state::AppState;
 use crate::error::ApiError;
 use crate::ids::new_id;
-use crate::sim::AppState;
 use crate::state::{Answer, EventFilter, RequestInfo};
 
 pub(super) async fn list_events(

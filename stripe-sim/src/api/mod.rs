@@ -10,10 +10,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use crate::app_state::AppState;
 use crate::error::ApiError;
 use crate::form;
 use crate::ids::new_id;
-use crate::sim::AppState;
 use crate::state::{Answer, RequestInfo};
 use events::{list_events, retrieve_event};
 use refunds::create_refund;

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 
 use super::{authorize, decode, fingerprint, request_info, respond};
+use crate::app_state::AppState;
 use crate::error::ApiError;
-use crate::sim::AppState;
 
 pub(super) async fn create_refund(
     req: HttpRequest,

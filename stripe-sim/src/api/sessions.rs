@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{authorize, decode, fingerprint, request_info, respond};
+use crate::app_state::AppState;
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::session::NewSession;
-use crate::sim::AppState;
 use crate::state::{Answer, RequestInfo};
 
 pub(super) async fn create_checkout_session(
