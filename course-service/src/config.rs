@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use shared::config::{ConfigError, Env, MongoSettings, ServiceSettings, Source, Vars};
+use shared::config::{
+    ApiSettings, ConfigError, Env, MongoSettings, ServiceSettings, Source, Upstream, Vars,
+};
 
 /// Where uploaded media lives (`MEDIA_BACKEND`).
 #[derive(Debug, Clone)]
@@ -74,13 +76,11 @@ pub struct Settings {
     pub service: ServiceSettings,
     /// `MONGO_URI` (required) and `MONGO_DB` (default `lms_course`).
     pub mongo: MongoSettings,
-    /// `AUTH_SERVICE_URL` (default `http://127.0.0.1:4001`): instructor and student names for listings.
-    pub auth_service_url: String,
-    /// `JWKS_URL` (default `{AUTH_SERVICE_URL}/api/v1/auth/.well-known/jwks.json`).
-    pub jwks_url: String,
-    /// `JWT_ISSUER` (default `lms-auth`) and `JWT_AUDIENCE` (default `lms-api`), as auth-service signs.
-    pub jwt_issuer: String,
-    pub jwt_audience: String,
+    /// `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` (as auth-service signs) and `JSON_LIMIT_BYTES`.
+    pub api: ApiSettings,
+    /// `AUTH_SERVICE_URL` (default `http://127.0.0.1:4001`) and `AUTH_SERVICE_TIMEOUT_MS` (default 2000):
+    /// instructor and student names for listings.
+    pub auth_service: Upstream,
     /// `MEDIA_BACKEND` (default `local`) and, for `s3`, the bucket settings.
     pub media_backend: MediaBackend,
     /// `MEDIA_DIR` (default `media`): thumbnails and videos on local disk, and with any backend the
@@ -92,12 +92,8 @@ pub struct Settings {
     pub thumbnail_max_bytes: u64,
     /// `VIDEO_MAX_BYTES` (default 1 GB).
     pub video_max_bytes: u64,
-    /// `JSON_LIMIT_BYTES` (default 10 KB).
-    pub json_limit_bytes: usize,
     /// `USER_CACHE_SECS` (default 60): how long instructor names and avatars are cached for listings.
     pub user_cache_ttl: Duration,
-    /// `AUTH_SERVICE_TIMEOUT_MS` (default 2000): timeout of one internal call to auth-service.
-    pub auth_service_timeout: Duration,
 }
 
 impl Settings {
@@ -109,17 +105,11 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let v = Vars::new(source);
-        let auth_service_url: String =
-            v.or("AUTH_SERVICE_URL", "http://127.0.0.1:4001".to_owned())?;
-        let auth_service_url = auth_service_url.trim_end_matches('/').to_owned();
-        let jwks_default = format!("{auth_service_url}/api/v1/auth/.well-known/jwks.json");
         Ok(Self {
             service: ServiceSettings::from_vars(&v, 4002)?,
             mongo: MongoSettings::from_vars(&v, "lms_course")?,
-            jwks_url: v.or("JWKS_URL", jwks_default)?,
-            auth_service_url,
-            jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
-            jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
+            api: ApiSettings::from_vars(&v)?,
+            auth_service: Upstream::auth_service(&v)?,
             media_backend: MediaBackend::from_vars(&v)?,
             media_dir: v.or("MEDIA_DIR", PathBuf::from("media"))?,
             media_base_url: v
@@ -129,9 +119,7 @@ impl Settings {
                 .to_owned(),
             thumbnail_max_bytes: v.or("THUMBNAIL_MAX_BYTES", 5 * 1024 * 1024)?,
             video_max_bytes: v.or("VIDEO_MAX_BYTES", 1024 * 1024 * 1024)?,
-            json_limit_bytes: v.or("JSON_LIMIT_BYTES", 10 * 1024)?,
-            user_cache_ttl: Duration::from_secs(v.or("USER_CACHE_SECS", 60)?),
-            auth_service_timeout: Duration::from_millis(v.or("AUTH_SERVICE_TIMEOUT_MS", 2000)?),
+            user_cache_ttl: v.secs("USER_CACHE_SECS", 60)?,
         })
     }
 }
@@ -151,7 +139,7 @@ mod tests {
         assert_eq!(settings.service.port, 4002);
         assert_eq!(settings.mongo.db, "lms_course");
         assert_eq!(
-            settings.jwks_url,
+            settings.api.jwks_url,
             "http://127.0.0.1:4001/api/v1/auth/.well-known/jwks.json"
         );
         assert_eq!(settings.thumbnail_max_bytes, 5 * 1024 * 1024);
@@ -169,7 +157,7 @@ mod tests {
         ]);
         let settings = Settings::from_source(&vars).unwrap();
         assert_eq!(
-            settings.jwks_url,
+            settings.api.jwks_url,
             "http://auth:4001/api/v1/auth/.well-known/jwks.json"
         );
     }
@@ -180,14 +168,8 @@ mod tests {
         assert_eq!(err, ConfigError::Missing("MONGO_URI".into()));
     }
 
-    fn with_mongo(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        let mut vars = HashMap::from([("MONGO_URI".to_owned(), "mongodb://x".to_owned())]);
-        vars.extend(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        vars
+    fn with_mongo<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        [&[("MONGO_URI", "mongodb://x")], pairs].concat()
     }
 
     #[test]

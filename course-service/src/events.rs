@@ -67,7 +67,7 @@ pub fn consumer_config(prefix: &str) -> ConsumerConfig {
 pub async fn handle(store: Store, notify: Arc<Notify>, event: RawEvent) -> anyhow::Result<()> {
     let (store, notify) = (&store, &*notify);
     // A replayed event (redelivery, or an old `purchase.completed` after its refund) changes nothing.
-    if store.enrolments.was_processed(event.event_id()).await? {
+    if store.processed.was_processed(event.event_id()).await? {
         return Ok(());
     }
     match event.topic.as_str() {
@@ -101,7 +101,7 @@ pub async fn handle(store: Store, notify: Arc<Notify>, event: RawEvent) -> anyho
         USER_DELETED => {
             let p: UserDeleted = event.payload()?;
             if let Some(user) = object_id(&p.user_id) {
-                for course in store.enrolments.courses_of(user).await? {
+                for (course, _) in store.enrolments.courses_of(user).await? {
                     if store.enrolments.unenrol(course, user).await? {
                         store.courses.add_enrolled(course, -1).await?;
                     }
@@ -118,6 +118,6 @@ pub async fn handle(store: Store, notify: Arc<Notify>, event: RawEvent) -> anyho
 }
 
 async fn mark(store: &Store, event: &RawEvent) -> anyhow::Result<()> {
-    store.enrolments.mark_processed(event.event_id()).await?;
+    store.processed.mark_processed(event.event_id()).await?;
     Ok(())
 }

@@ -22,13 +22,11 @@ const SERVICE_NAME: &str = "course-service";
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let settings = Arc::new(settings.clone());
     let s = &settings.service;
-    let kit =
-        ServiceKit::connect(SERVICE_NAME, s, &settings.mongo, settings.json_limit_bytes).await?;
+    let kit = ServiceKit::connect_api(SERVICE_NAME, s, &settings.mongo, &settings.api).await?;
     let users = UserDirectory::new(
-        &settings.auth_service_url,
+        &settings.auth_service,
         &s.internal_api_token,
         settings.user_cache_ttl,
-        settings.auth_service_timeout,
     )
     .context("building the auth-service client")?;
     let state = AppState {
@@ -50,11 +48,6 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         .consumer(events::consumer_config, move |e| {
             events::handle(store.clone(), notify.clone(), e)
         })
-        .jwks(
-            &settings.jwks_url,
-            &settings.jwt_issuer,
-            &settings.jwt_audience,
-        )
         .data(revocations)
         .data(state)
         .configure(routes::configure)

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::json;
+use shared::config::Upstream;
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
 /// What listings show of a user.
@@ -51,15 +52,12 @@ pub struct UserDirectory {
 }
 
 impl UserDirectory {
-    pub fn new(
-        auth_service_url: &str,
-        token: &str,
-        ttl: Duration,
-        timeout: Duration,
-    ) -> reqwest::Result<Self> {
+    pub fn new(auth_service: &Upstream, token: &str, ttl: Duration) -> reqwest::Result<Self> {
         Ok(Self {
-            client: reqwest::Client::builder().timeout(timeout).build()?,
-            url: format!("{auth_service_url}/internal/users/batch"),
+            client: reqwest::Client::builder()
+                .timeout(auth_service.timeout)
+                .build()?,
+            url: format!("{}/internal/users/batch", auth_service.url),
             token: token.to_owned(),
             ttl,
             cache: Arc::default(),

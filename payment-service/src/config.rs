@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use shared::config::{ConfigError, Env, MongoSettings, ServiceSettings, Source, Vars};
+use shared::config::{
+    ApiSettings, ConfigError, Env, MongoSettings, ServiceSettings, Source, Upstream, Vars,
+};
 
 /// `STRIPE_SECRET_KEY` outside production when none is set (the simulator accepts it).
 pub const DEV_STRIPE_SECRET_KEY: &str = "sk_test_simulator";
@@ -54,23 +56,16 @@ pub struct Settings {
     pub service: ServiceSettings,
     /// `MONGO_URI` (required) and `MONGO_DB` (default `lms_payment`).
     pub mongo: MongoSettings,
-    /// `JWKS_URL` (default `{AUTH_SERVICE_URL}/api/v1/auth/.well-known/jwks.json`, `AUTH_SERVICE_URL`
-    /// defaulting to `http://127.0.0.1:4001`).
-    pub jwks_url: String,
-    /// `JWT_ISSUER` (default `lms-auth`) and `JWT_AUDIENCE` (default `lms-api`).
-    pub jwt_issuer: String,
-    pub jwt_audience: String,
-    /// `COURSE_SERVICE_URL` (default `http://127.0.0.1:4002`): course prices and titles.
-    pub course_service_url: String,
-    /// `COURSE_SERVICE_TIMEOUT_MS` (default 2000).
-    pub course_service_timeout: Duration,
+    /// `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` (as auth-service signs) and `JSON_LIMIT_BYTES`.
+    pub api: ApiSettings,
+    /// `COURSE_SERVICE_URL` (default `http://127.0.0.1:4002`) and `COURSE_SERVICE_TIMEOUT_MS` (default
+    /// 2000): course prices and titles.
+    pub course_service: Upstream,
     pub stripe: StripeSettings,
     /// `RECONCILE_INTERVAL_SECS` (default 300): how often pending purchases are checked with Stripe.
     pub reconcile_interval: Duration,
     /// `RECONCILE_AFTER_SECS` (default 600): a purchase pending this long is re-fetched from Stripe.
     pub reconcile_after: Duration,
-    /// `JSON_LIMIT_BYTES` (default 10 KB).
-    pub json_limit_bytes: usize,
     /// `WEBHOOK_LIMIT_BYTES` (default 1 MB): the raw webhook body.
     pub webhook_limit_bytes: usize,
 }
@@ -85,22 +80,17 @@ impl Settings {
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let v = Vars::new(source);
         let service = ServiceSettings::from_vars(&v, 4004)?;
-        let auth_url = trimmed(v.or("AUTH_SERVICE_URL", "http://127.0.0.1:4001".to_owned())?);
-        let jwks_default = format!("{auth_url}/api/v1/auth/.well-known/jwks.json");
+        let api = ApiSettings::from_vars(&v)?;
         let stripe = stripe_settings(&v, service.app_env.is_production())?;
         Ok(Self {
             mongo: MongoSettings::from_vars(&v, "lms_payment")?,
-            jwks_url: v.or("JWKS_URL", jwks_default)?,
-            jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
-            jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
-            course_service_url: trimmed(
-                v.or("COURSE_SERVICE_URL", "http://127.0.0.1:4002".to_owned())?,
-            ),
-            course_service_timeout: Duration::from_millis(v.or("COURSE_SERVICE_TIMEOUT_MS", 2000)?),
+            course_service: Upstream::course_service(&v)?,
             stripe,
-            reconcile_interval: Duration::from_secs(v.or("RECONCILE_INTERVAL_SECS", 300)?.max(1)),
-            reconcile_after: Duration::from_secs(v.or("RECONCILE_AFTER_SECS", 600)?),
-            json_limit_bytes: v.or("JSON_LIMIT_BYTES", 10 * 1024)?,
+            reconcile_interval: v
+                .secs("RECONCILE_INTERVAL_SECS", 300)?
+                .max(Duration::from_secs(1)),
+            reconcile_after: v.secs("RECONCILE_AFTER_SECS", 600)?,
+            api,
             webhook_limit_bytes: v.or("WEBHOOK_LIMIT_BYTES", 1024 * 1024)?,
             service,
         })
@@ -190,7 +180,7 @@ fn stripe_settings(v: &Vars<'_>, production: bool) -> Result<StripeSettings, Con
         )?,
         currency,
         session_expiry: Duration::from_secs(minutes * 60),
-        timeout: Duration::from_millis(v.or("STRIPE_TIMEOUT_MS", 10_000)?),
+        timeout: v.millis("STRIPE_TIMEOUT_MS", 10_000)?,
     })
 }
 
@@ -206,14 +196,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        let mut vars = HashMap::from([("MONGO_URI".to_owned(), "mongodb://x".to_owned())]);
-        vars.extend(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        vars
+    fn vars<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        [&[("MONGO_URI", "mongodb://x")], pairs].concat()
     }
 
     #[test]
@@ -228,7 +212,7 @@ mod tests {
         assert_eq!(settings.stripe.currency, "usd");
         assert_eq!(settings.stripe.session_expiry, Duration::from_secs(1800));
         assert_eq!(settings.webhook_limit_bytes, 1024 * 1024);
-        assert_eq!(settings.course_service_url, "http://127.0.0.1:4002");
+        assert_eq!(settings.course_service.url, "http://127.0.0.1:4002");
     }
 
     #[test]

@@ -3,9 +3,8 @@
 //! (`.../enrolments/{userId}`, for purchase-status's `accessReady`). No cache: the price a student pays
 //! must be the price at the moment of checkout.
 
-use std::time::Duration;
-
 use anyhow::Context;
+use shared::config::Upstream;
 use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck};
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
@@ -18,15 +17,15 @@ pub struct CourseClient {
 }
 
 impl CourseClient {
-    pub fn new(base_url: &str, token: &str, timeout: Duration) -> anyhow::Result<Self> {
+    pub fn new(course_service: &Upstream, token: &str) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
+            .timeout(course_service.timeout)
+            .connect_timeout(course_service.timeout)
             .build()
             .context("building the course-service client")?;
         Ok(Self {
             http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url: course_service.url.clone(),
             token: token.to_owned(),
         })
     }

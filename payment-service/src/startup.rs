@@ -22,13 +22,8 @@ const SERVICE_NAME: &str = "payment-service";
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let settings = Arc::new(settings.clone());
     let s = &settings.service;
-    let kit =
-        ServiceKit::connect(SERVICE_NAME, s, &settings.mongo, settings.json_limit_bytes).await?;
-    let courses = CourseClient::new(
-        &settings.course_service_url,
-        &s.internal_api_token,
-        settings.course_service_timeout,
-    )?;
+    let kit = ServiceKit::connect_api(SERVICE_NAME, s, &settings.mongo, &settings.api).await?;
+    let courses = CourseClient::new(&settings.course_service, &s.internal_api_token)?;
     let stripe = StripeApi::new(
         &settings.stripe.secret_key,
         settings.stripe.api_base.as_deref(),
@@ -53,11 +48,6 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
             events::handle(store.clone(), e)
         })
         .task(|stop| reconcile::run(reconciler, stop))
-        .jwks(
-            &settings.jwks_url,
-            &settings.jwt_issuer,
-            &settings.jwt_audience,
-        )
         .data(state)
         .configure(routes::configure)
         .bind()

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use shared::config::{ConfigError, Env, MongoSettings, ServiceSettings, Source, Vars};
+use shared::config::{
+    ApiSettings, ConfigError, Env, MongoSettings, ServiceSettings, Source, Upstream, Vars,
+};
 
 use crate::domain::CompletionThreshold;
 
@@ -13,23 +15,17 @@ pub struct Settings {
     pub service: ServiceSettings,
     /// `MONGO_URI` (required) and `MONGO_DB` (default `lms_progress`).
     pub mongo: MongoSettings,
-    /// `COURSE_SERVICE_URL` (default `http://127.0.0.1:4002`): lectures of a course and enrolment checks.
-    pub course_service_url: String,
-    /// `COURSE_SERVICE_TIMEOUT_MS` (default 2000): timeout of one internal call to course-service.
-    pub course_service_timeout: Duration,
+    /// `COURSE_SERVICE_URL` (default `http://127.0.0.1:4002`) and `COURSE_SERVICE_TIMEOUT_MS` (default
+    /// 2000): lectures of a course and enrolment checks.
+    pub course_service: Upstream,
     /// `COURSE_CACHE_SECS` (default 30): how long a course's lecture list is reused (events clear it sooner).
     pub course_cache_ttl: Duration,
     /// `ENROLMENT_CACHE_SECS` (default 30): how long an enrolment check is reused (events clear it sooner).
     pub enrolment_cache_ttl: Duration,
     /// `COMPLETION_THRESHOLD` (default 0.9): share of a lecture's seconds that completes it.
     pub completion_threshold: CompletionThreshold,
-    /// `JWKS_URL` (default `{AUTH_SERVICE_URL}/api/v1/auth/.well-known/jwks.json`).
-    pub jwks_url: String,
-    /// `JWT_ISSUER` (default `lms-auth`) and `JWT_AUDIENCE` (default `lms-api`), as auth-service signs.
-    pub jwt_issuer: String,
-    pub jwt_audience: String,
-    /// `JSON_LIMIT_BYTES` (default 10 KB).
-    pub json_limit_bytes: usize,
+    /// `JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE` (as auth-service signs) and `JSON_LIMIT_BYTES`.
+    pub api: ApiSettings,
 }
 
 impl Settings {
@@ -41,26 +37,14 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let v = Vars::new(source);
-        let auth_service_url: String =
-            v.or("AUTH_SERVICE_URL", "http://127.0.0.1:4001".to_owned())?;
-        let auth_service_url = auth_service_url.trim_end_matches('/').to_owned();
-        let course_service_url: String =
-            v.or("COURSE_SERVICE_URL", "http://127.0.0.1:4002".to_owned())?;
         Ok(Self {
+            api: ApiSettings::from_vars(&v)?,
+            course_service: Upstream::course_service(&v)?,
             service: ServiceSettings::from_vars(&v, 4003)?,
             mongo: MongoSettings::from_vars(&v, "lms_progress")?,
-            course_service_url: course_service_url.trim_end_matches('/').to_owned(),
-            course_service_timeout: Duration::from_millis(v.or("COURSE_SERVICE_TIMEOUT_MS", 2000)?),
-            course_cache_ttl: Duration::from_secs(v.or("COURSE_CACHE_SECS", 30)?),
-            enrolment_cache_ttl: Duration::from_secs(v.or("ENROLMENT_CACHE_SECS", 30)?),
+            course_cache_ttl: v.secs("COURSE_CACHE_SECS", 30)?,
+            enrolment_cache_ttl: v.secs("ENROLMENT_CACHE_SECS", 30)?,
             completion_threshold: v.or("COMPLETION_THRESHOLD", CompletionThreshold::default())?,
-            jwks_url: v.or(
-                "JWKS_URL",
-                format!("{auth_service_url}/api/v1/auth/.well-known/jwks.json"),
-            )?,
-            jwt_issuer: v.or("JWT_ISSUER", "lms-auth".to_owned())?,
-            jwt_audience: v.or("JWT_AUDIENCE", "lms-api".to_owned())?,
-            json_limit_bytes: v.or("JSON_LIMIT_BYTES", 10 * 1024)?,
         })
     }
 }
@@ -70,14 +54,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn with_mongo(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        let mut vars = HashMap::from([("MONGO_URI".to_owned(), "mongodb://x".to_owned())]);
-        vars.extend(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        vars
+    fn with_mongo<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        [&[("MONGO_URI", "mongodb://x")], pairs].concat()
     }
 
     #[test]
@@ -85,9 +63,9 @@ mod tests {
         let settings = Settings::from_source(&with_mongo(&[])).unwrap();
         assert_eq!(settings.service.port, 4003);
         assert_eq!(settings.mongo.db, "lms_progress");
-        assert_eq!(settings.course_service_url, "http://127.0.0.1:4002");
+        assert_eq!(settings.course_service.url, "http://127.0.0.1:4002");
         assert_eq!(
-            settings.jwks_url,
+            settings.api.jwks_url,
             "http://127.0.0.1:4001/api/v1/auth/.well-known/jwks.json"
         );
         assert!((settings.completion_threshold.fraction() - 0.9).abs() < 1e-9);

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use shared::config::Upstream;
 use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck};
 use shared::internal_auth::INTERNAL_TOKEN_HEADER;
 
@@ -80,18 +81,17 @@ pub struct CourseDirectory {
 
 impl CourseDirectory {
     pub fn new(
-        course_service_url: &str,
+        course_service: &Upstream,
         token: &str,
         course_ttl: Duration,
         enrolment_ttl: Duration,
-        timeout: Duration,
     ) -> reqwest::Result<Self> {
         Ok(Self {
             client: reqwest::Client::builder()
-                .timeout(timeout)
-                .connect_timeout(timeout)
+                .timeout(course_service.timeout)
+                .connect_timeout(course_service.timeout)
                 .build()?,
-            base: format!("{course_service_url}/internal/courses"),
+            base: format!("{}/internal/courses", course_service.url),
             token: token.to_owned(),
             courses: Arc::new(TtlCache::new(course_ttl)),
             enrolments: Arc::new(TtlCache::new(enrolment_ttl)),

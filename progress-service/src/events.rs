@@ -90,11 +90,11 @@ pub async fn handle(store: Store, courses: CourseDirectory, event: RawEvent) -> 
         _ => {}
     }
     // A replayed event (redelivery, or an old `purchase.completed` after its refund) changes no data.
-    if store.enrolments.was_processed(event.event_id()).await? {
+    if store.processed.was_processed(event.event_id()).await? {
         return Ok(());
     }
     apply(&store, &courses, &event).await?;
-    store.enrolments.mark_processed(event.event_id()).await?;
+    store.processed.mark_processed(event.event_id()).await?;
     Ok(())
 }
 
@@ -108,7 +108,7 @@ async fn apply(store: &Store, courses: &CourseDirectory, event: &RawEvent) -> an
             if let Some((user, course)) = ids(&p.user_id, &p.course_id) {
                 store
                     .enrolments
-                    .enrol(user, course, event.occurred_at())
+                    .enrol(course, user, &p.purchase_id, event.occurred_at())
                     .await?;
             }
         }
@@ -116,14 +116,14 @@ async fn apply(store: &Store, courses: &CourseDirectory, event: &RawEvent) -> an
             let p: PurchaseRefunded = event.payload()?;
             courses.remember_enrolment(&p.course_id, &p.user_id, false);
             if let Some((user, course)) = ids(&p.user_id, &p.course_id) {
-                store.enrolments.unenrol(user, course).await?;
+                store.enrolments.unenrol(course, user).await?;
             }
         }
         USER_DELETED => {
             let p: UserDeleted = event.payload()?;
             if let Some(user) = object_id(&p.user_id) {
                 let removed = store.progress.delete_by_user(user).await?;
-                store.enrolments.delete_by_user(user).await?;
+                store.enrolments.delete_for_user(user).await?;
                 tracing::info!(user.id = %user, records = removed, "deleted the progress of a deleted user");
             }
         }
@@ -131,7 +131,7 @@ async fn apply(store: &Store, courses: &CourseDirectory, event: &RawEvent) -> an
             let p: CourseDeleted = event.payload()?;
             if let Some(course) = object_id(&p.course_id) {
                 store.progress.delete_by_course(course).await?;
-                store.enrolments.delete_by_course(course).await?;
+                store.enrolments.delete_for_course(course).await?;
             }
         }
         _ => {}

@@ -21,14 +21,12 @@ const SERVICE_NAME: &str = "progress-service";
 pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
     let settings = Arc::new(settings.clone());
     let s = &settings.service;
-    let kit =
-        ServiceKit::connect(SERVICE_NAME, s, &settings.mongo, settings.json_limit_bytes).await?;
+    let kit = ServiceKit::connect_api(SERVICE_NAME, s, &settings.mongo, &settings.api).await?;
     let courses = CourseDirectory::new(
-        &settings.course_service_url,
+        &settings.course_service,
         &s.internal_api_token,
         settings.course_cache_ttl,
         settings.enrolment_cache_ttl,
-        settings.course_service_timeout,
     )
     .context("building the course-service client")?;
     let state = AppState {
@@ -47,11 +45,6 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         .consumer(events::consumer_config, move |e| {
             events::handle(store.clone(), courses.clone(), e)
         })
-        .jwks(
-            &settings.jwks_url,
-            &settings.jwt_issuer,
-            &settings.jwt_audience,
-        )
         .data(state)
         .configure(routes::configure)
         .bind()

@@ -3,6 +3,11 @@
 //! a file named by `<NAME>_FILE` (Docker and Kubernetes secrets are mounted as files).
 
 use std::str::FromStr;
+use std::time::Duration;
+
+mod api;
+
+pub use api::{ApiSettings, Upstream};
 
 /// A variable that is missing, malformed, or insecure for the current environment.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -32,6 +37,17 @@ impl Source for Env {
 impl<S: std::hash::BuildHasher> Source for std::collections::HashMap<String, String, S> {
     fn get(&self, name: &str) -> Option<String> {
         self.get(name).cloned().filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// Fixed pairs, the last of a repeated name winning (tests: defaults first, then what a test changes).
+impl Source for Vec<(&str, &str)> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+            .filter(|v| !v.trim().is_empty())
     }
 }
 
@@ -93,6 +109,16 @@ impl<'a> Vars<'a> {
         T::Err: std::fmt::Display,
     {
         Ok(self.optional(name)?.unwrap_or(default))
+    }
+
+    /// A duration in whole seconds (`*_SECS`).
+    pub fn secs(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
+        self.or(name, default).map(Duration::from_secs)
+    }
+
+    /// A duration in milliseconds (`*_MS`).
+    pub fn millis(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
+        self.or(name, default).map(Duration::from_millis)
     }
 
     /// A boolean: `true/false/1/0/yes/no/on/off`.

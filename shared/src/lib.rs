@@ -17,6 +17,8 @@ pub mod revocation;
 
 #[cfg(feature = "actix")]
 pub mod background;
+#[cfg(feature = "mongo")]
+pub mod enrolments;
 #[cfg(feature = "events")]
 pub mod events;
 #[cfg(feature = "actix")]
@@ -33,6 +35,8 @@ pub mod openapi;
 pub mod outbox;
 #[cfg(all(feature = "actix", feature = "jwks"))]
 pub mod principal;
+#[cfg(feature = "mongo")]
+pub mod processed;
 #[cfg(all(feature = "actix", feature = "openapi"))]
 pub mod served_document;
 #[cfg(all(feature = "actix", feature = "outbox", feature = "jwks"))]

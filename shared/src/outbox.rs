@@ -9,12 +9,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use mongodb::bson::{DateTime as BsonDateTime, doc};
-use mongodb::options::IndexOptions;
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
 use crate::events::Publisher;
+use crate::stores::{Indexes, index};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,17 +50,12 @@ impl OutboxStore {
         }
     }
 
-    /// Creates the index the relay reads by (idempotent, stable name).
-    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let options = IndexOptions::builder()
-            .name("created_asc".to_owned())
-            .build();
-        let model = IndexModel::builder()
-            .keys(doc! { "createdAt": 1 })
-            .options(options)
-            .build();
-        self.coll.create_index(model).await?;
-        Ok(())
+    /// The index the relay reads by (stable name).
+    pub fn indexes(&self) -> Indexes {
+        Indexes::on(
+            &self.coll,
+            vec![index(doc! { "createdAt": 1 }, "created_asc", false)],
+        )
     }
 
     pub async fn insert(

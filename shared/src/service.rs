@@ -21,7 +21,7 @@ use mongodb::Database;
 use redis::aio::ConnectionManager;
 use tokio::sync::{Notify, watch};
 
-use crate::config::{MongoSettings, ServiceSettings};
+use crate::config::{ApiSettings, MongoSettings, ServiceSettings};
 use crate::error::{ApiError, ErrorCode};
 use crate::events::{Consumer, ConsumerConfig, Publisher, RawEvent};
 use crate::http::{BoundServer, Listen};
@@ -129,6 +129,19 @@ impl ServiceKit {
         })
     }
 
+    /// [`connect`](Self::connect) for a service behind the gateway: JSON bodies limited and access tokens
+    /// verified as its [`ApiSettings`] say.
+    pub async fn connect_api(
+        name: &'static str,
+        service: &ServiceSettings,
+        mongo: &MongoSettings,
+        api: &ApiSettings,
+    ) -> Result<Self, KitError> {
+        Ok(Self::connect(name, service, mongo, api.json_limit_bytes)
+            .await?
+            .jwks(api))
+    }
+
     /// The service's database handle (for its `Store`).
     pub fn db(&self) -> Database {
         self.db.clone()
@@ -211,15 +224,15 @@ impl ServiceKit {
         self
     }
 
-    /// Verifies access tokens against auth-service's JWKS at `url`, registered as `web::Data<Verifier>`
-    /// for `shared::principal`.
-    pub fn jwks(mut self, url: &str, issuer: &str, audience: &str) -> Self {
+    /// Verifies access tokens against auth-service's JWKS (`JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`),
+    /// registered as `web::Data<Verifier>` for `shared::principal`.
+    fn jwks(mut self, api: &ApiSettings) -> Self {
         let config = VerifierConfig {
-            issuer: issuer.to_owned(),
-            audience: audience.to_owned(),
+            issuer: api.jwt_issuer.clone(),
+            audience: api.jwt_audience.clone(),
             leeway_secs: LEEWAY_SECS,
         };
-        self.jwks = Some((url.to_owned(), config));
+        self.jwks = Some((api.jwks_url.clone(), config));
         self
     }
 

@@ -1,7 +1,18 @@
 //! Connections every service opens the same way: its MongoDB database and a reconnecting Redis connection.
 //! Both are lazy, so a service starts (and answers `/readyz` with 503) while a dependency is still down.
+//! With them, what every store repeats: index declarations and BSON conversions.
 
 use std::time::Duration;
+
+#[cfg(feature = "mongo")]
+mod convert;
+#[cfg(feature = "mongo")]
+mod indexes;
+
+#[cfg(feature = "mongo")]
+pub use convert::{now, object_id, to_bson, to_chrono};
+#[cfg(feature = "mongo")]
+pub use indexes::{IndexError, Indexes, ensure_indexes, index, ttl_index};
 
 /// How long a connection attempt or one command may take before it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);

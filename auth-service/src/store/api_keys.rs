@@ -7,7 +7,7 @@ use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{create_indexes, index, object_id, to_chrono};
+use shared::stores::{Indexes, index, object_id, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -63,15 +63,14 @@ impl ApiKeyStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(doc! { "keyHash": 1 }, "key_hash_unique", true),
                 index(doc! { "userId": 1, "createdAt": -1 }, "user_keys", false),
             ],
         )
-        .await
     }
 
     pub async fn insert(

@@ -1,11 +1,13 @@
 //! The `password_resets` collection: hashed single-use reset tokens with a TTL.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use mongodb::bson::{DateTime as BsonDateTime, doc};
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{create_indexes, index, to_bson, ttl_index};
+use shared::stores::{Indexes, index, to_bson, ttl_index};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,15 +33,14 @@ impl ResetTokenStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(doc! { "userId": 1 }, "user_resets", false),
-                ttl_index("expiresAt", "expires_ttl"),
+                ttl_index("expiresAt", "expires_ttl", Duration::ZERO),
             ],
         )
-        .await
     }
 
     pub async fn insert(

@@ -1,13 +1,15 @@
 //! The `sessions` collection: one document per refresh-session family. Only hashes of refresh tokens are
 //! stored; the current token, the one it replaced (for the grace window) and older ones (to detect reuse).
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use mongodb::bson::{DateTime as BsonDateTime, doc};
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{create_indexes, index, to_bson, to_chrono, ttl_index};
+use shared::stores::{Indexes, index, to_bson, to_chrono, ttl_index};
 
 /// How many superseded token hashes a session remembers for reuse detection.
 const USED_HASHES_KEPT: i32 = 50;
@@ -108,8 +110,8 @@ impl SessionStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(doc! { "tokenHash": 1 }, "token_hash_unique", true),
@@ -120,10 +122,9 @@ impl SessionStore {
                     "user_sessions",
                     false,
                 ),
-                ttl_index("expiresAt", "expires_ttl"),
+                ttl_index("expiresAt", "expires_ttl", Duration::ZERO),
             ],
         )
-        .await
     }
 
     pub async fn insert(&self, new: NewSession) -> mongodb::error::Result<()> {

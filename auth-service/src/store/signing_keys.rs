@@ -7,7 +7,7 @@ use mongodb::bson::{DateTime as BsonDateTime, doc};
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{to_bson, to_chrono};
+use shared::stores::{to_bson, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

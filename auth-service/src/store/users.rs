@@ -8,8 +8,8 @@ use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 use shared::claims::Role;
 
-use super::{create_indexes, index, object_id, to_bson, to_chrono};
 use crate::domain::{EnrolledCourse, User};
+use shared::stores::{Indexes, index, object_id, to_bson, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -110,8 +110,8 @@ impl UserStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(doc! { "email": 1 }, "email_unique", true),
@@ -119,7 +119,6 @@ impl UserStore {
                 index(doc! { "createdAt": -1 }, "created_desc", false),
             ],
         )
-        .await
     }
 
     /// Inserts a new account; a duplicate email surfaces as a duplicate-key error.

@@ -94,7 +94,7 @@ pub async fn read_json(
     payload: web::Payload,
     allowed: &[&str],
 ) -> CourseResult<Form> {
-    let bytes = shared::http::read_body(payload, state.settings.json_limit_bytes).await?;
+    let bytes = shared::http::read_body(payload, state.settings.api.json_limit_bytes).await?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|_| CourseError::field("body", "Request body is not valid JSON"))?;
     let serde_json::Value::Object(map) = value else {

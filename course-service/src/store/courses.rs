@@ -8,8 +8,9 @@ use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{CourseQuery, create_indexes, index, to_chrono};
+use super::CourseQuery;
 use crate::domain::{Level, Price};
+use shared::stores::{Indexes, index, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -115,8 +116,8 @@ impl CourseStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(
@@ -151,7 +152,6 @@ impl CourseStore {
                 ),
             ],
         )
-        .await
     }
 
     pub async fn insert(&self, new: NewCourse) -> mongodb::error::Result<Course> {

@@ -7,7 +7,7 @@ use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-use super::{create_indexes, index, to_chrono};
+use shared::stores::{Indexes, index, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -94,8 +94,8 @@ impl LectureStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        create_indexes(
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
             &self.coll,
             vec![
                 index(
@@ -106,7 +106,6 @@ impl LectureStore {
                 index(doc! { "videoKey": 1 }, "video_key", true),
             ],
         )
-        .await
     }
 
     pub async fn insert(&self, new: NewLecture) -> mongodb::error::Result<Lecture> {

@@ -142,7 +142,7 @@ pub async fn refund_purchase(
 ) -> PaymentResult<HttpResponse> {
     ensure_admin(&caller)?;
     let id = parse_id(&path, "purchaseId")?.to_hex();
-    let raw = shared::http::read_body(payload, state.settings.json_limit_bytes).await?;
+    let raw = shared::http::read_body(payload, state.settings.api.json_limit_bytes).await?;
     let body: RefundBody = if raw.iter().all(u8::is_ascii_whitespace) {
         RefundBody::default()
     } else {

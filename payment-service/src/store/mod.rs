@@ -3,9 +3,8 @@
 mod purchases;
 mod stripe_events;
 
-use anyhow::Context;
 use mongodb::Database;
-use mongodb::bson::{DateTime as BsonDateTime, oid::ObjectId};
+use shared::stores::{IndexError, ensure_indexes};
 
 pub use purchases::{NewPurchase, Purchase, PurchaseFilter, PurchaseStore, TransitionOutcome};
 pub use shared::outbox::OutboxStore;
@@ -31,48 +30,14 @@ impl Store {
     }
 
     /// Creates every index, idempotently, with stable names.
-    pub async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        self.purchases
-            .ensure_indexes()
-            .await
-            .context("creating purchases indexes")?;
-        self.stripe_events
-            .ensure_indexes()
-            .await
-            .context("creating stripe_events indexes")?;
-        self.outbox
-            .ensure_indexes()
-            .await
-            .context("creating outbox indexes")?;
-        Ok(())
+    pub async fn ensure_indexes(&self) -> Result<(), IndexError> {
+        ensure_indexes([
+            self.purchases.indexes(),
+            self.stripe_events.indexes(),
+            self.outbox.indexes(),
+        ])
+        .await
     }
 }
 
-/// Converts a BSON time to chrono.
-fn to_chrono(t: BsonDateTime) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
-}
-
-/// Converts a chrono time to BSON.
-fn to_bson(t: chrono::DateTime<chrono::Utc>) -> BsonDateTime {
-    BsonDateTime::from_millis(t.timestamp_millis())
-}
-
-/// Parses an ObjectId hex string; `None` for anything malformed.
-pub fn object_id(id: &str) -> Option<ObjectId> {
-    ObjectId::parse_str(id).ok()
-}
-
-/// Whether a MongoDB error is a duplicate-key violation (code 11000), however the driver wraps it.
-pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match err.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
-        ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e
-            .write_errors
-            .as_ref()
-            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
-        _ => false,
-    }
-}
+pub use shared::stores::{is_duplicate_key, object_id};

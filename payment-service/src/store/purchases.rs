@@ -13,9 +13,9 @@ use mongodb::options::{IndexOptions, ReturnDocument};
 use mongodb::{Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
-use super::{is_duplicate_key, to_bson, to_chrono};
 use crate::domain::{PurchaseStatus, Transition};
 use shared::events::{PURCHASE_COMPLETED, PURCHASE_REFUNDED};
+use shared::stores::{Indexes, index, is_duplicate_key, to_bson, to_chrono};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -142,13 +142,7 @@ impl PurchaseStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let named = |keys: Document, name: &str| {
-            IndexModel::builder()
-                .keys(keys)
-                .options(IndexOptions::builder().name(name.to_owned()).build())
-                .build()
-        };
+    pub(super) fn indexes(&self) -> Indexes {
         let unique_sparse = |keys: Document, name: &str| {
             IndexModel::builder()
                 .keys(keys)
@@ -174,18 +168,18 @@ impl PurchaseStore {
                     .build(),
             )
             .build();
-        self.coll
-            .create_indexes(vec![
+        Indexes::on(
+            &self.coll,
+            vec![
                 completed_once,
                 unique_sparse(doc! { "openKey": 1 }, "open_key_unique"),
                 unique_sparse(doc! { "paymentId": 1 }, "payment_id_unique"),
-                named(doc! { "paymentIntentId": 1 }, "payment_intent"),
-                named(doc! { "user": 1, "createdAt": -1 }, "user_newest"),
-                named(doc! { "status": 1, "createdAt": 1 }, "status_oldest"),
-                named(doc! { "createdAt": -1 }, "newest"),
-            ])
-            .await?;
-        Ok(())
+                index(doc! { "paymentIntentId": 1 }, "payment_intent", false),
+                index(doc! { "user": 1, "createdAt": -1 }, "user_newest", false),
+                index(doc! { "status": 1, "createdAt": 1 }, "status_oldest", false),
+                index(doc! { "createdAt": -1 }, "newest", false),
+            ],
+        )
     }
 
     /// The names of the collection's indexes (tests wait for them).

@@ -1,14 +1,14 @@
 //! `stripe_events`: the ids of the Stripe events already processed (the `_id`, so unique by construction),
 //! kept 30 days (Stripe retries a delivery for up to three).
 
+use std::time::Duration;
+
 use mongodb::bson::{DateTime as BsonDateTime, doc};
-use mongodb::options::IndexOptions;
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
+use shared::stores::{Indexes, is_duplicate_key, ttl_index};
 
-use super::is_duplicate_key;
-
-const KEEP_SECS: u64 = 30 * 24 * 3600;
+const KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct EventDoc {
@@ -32,17 +32,8 @@ impl StripeEventStore {
         }
     }
 
-    pub(super) async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let options = IndexOptions::builder()
-            .name("at_ttl".to_owned())
-            .expire_after(std::time::Duration::from_secs(KEEP_SECS))
-            .build();
-        let model = IndexModel::builder()
-            .keys(doc! { "at": 1 })
-            .options(options)
-            .build();
-        self.coll.create_index(model).await?;
-        Ok(())
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(&self.coll, vec![ttl_index("at", "at_ttl", KEEP)])
     }
 
     /// Whether the event was processed already.

@@ -3,12 +3,12 @@
 mod enrolments;
 mod progress;
 
-use anyhow::Context;
 use mongodb::Database;
-use mongodb::bson::{DateTime as BsonDateTime, oid::ObjectId};
+use shared::processed::ProcessedEvents;
+use shared::stores::{IndexError, ensure_indexes};
 
-pub use enrolments::EnrolmentStore;
 pub use progress::ProgressStore;
+pub use shared::enrolments::EnrolmentStore;
 pub use shared::outbox::OutboxStore;
 
 /// Every collection of the service's database.
@@ -17,6 +17,8 @@ pub struct Store {
     pub db: Database,
     pub progress: ProgressStore,
     pub enrolments: EnrolmentStore,
+    /// The ids of the events the consumer has applied.
+    pub processed: ProcessedEvents,
     pub outbox: OutboxStore,
 }
 
@@ -24,61 +26,23 @@ impl Store {
     pub fn new(db: Database) -> Self {
         Self {
             progress: ProgressStore::new(&db),
-            enrolments: EnrolmentStore::new(&db),
+            enrolments: EnrolmentStore::new(&db, &enrolments::LAYOUT),
+            processed: ProcessedEvents::new(&db, "processedAt", "processed_ttl"),
             outbox: OutboxStore::new(&db),
             db,
         }
     }
 
     /// Creates every index, idempotently, with stable names.
-    pub async fn ensure_indexes(&self) -> anyhow::Result<()> {
-        self.progress
-            .ensure_indexes()
-            .await
-            .context("creating progress indexes")?;
-        self.enrolments
-            .ensure_indexes()
-            .await
-            .context("creating enrolments indexes")?;
-        self.outbox
-            .ensure_indexes()
-            .await
-            .context("creating outbox indexes")?;
-        Ok(())
+    pub async fn ensure_indexes(&self) -> Result<(), IndexError> {
+        ensure_indexes([
+            self.progress.indexes(),
+            self.enrolments.indexes(),
+            self.processed.indexes(),
+            self.outbox.indexes(),
+        ])
+        .await
     }
 }
 
-/// The current time at the precision the store keeps (milliseconds), so what a handler answers from
-/// memory equals what a later read returns.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    to_chrono(BsonDateTime::now())
-}
-
-/// Converts a BSON time to chrono.
-fn to_chrono(t: BsonDateTime) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
-}
-
-/// Converts a chrono time to BSON.
-fn to_bson(t: chrono::DateTime<chrono::Utc>) -> BsonDateTime {
-    BsonDateTime::from_millis(t.timestamp_millis())
-}
-
-/// Parses an ObjectId hex string; `None` for anything malformed.
-pub fn object_id(id: &str) -> Option<ObjectId> {
-    ObjectId::parse_str(id).ok()
-}
-
-/// Whether a MongoDB error is a duplicate-key violation (code 11000), however the driver wraps it.
-pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match err.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
-        ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e
-            .write_errors
-            .as_ref()
-            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
-        _ => false,
-    }
-}
+pub use shared::stores::{is_duplicate_key, now, object_id};

@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use mongodb::bson::{DateTime as BsonDateTime, Document, doc, oid::ObjectId};
-use mongodb::options::{IndexOptions, ReturnDocument};
-use mongodb::{Collection, Database, IndexModel};
+use mongodb::options::ReturnDocument;
+use mongodb::{Collection, Database};
 use serde::Deserialize;
 
-use super::{is_duplicate_key, to_bson, to_chrono};
 use crate::domain::{CourseProgress, Coverage, Heartbeat, LectureProgress};
+use shared::stores::{Indexes, index, is_duplicate_key, to_bson, to_chrono};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,25 +96,18 @@ impl ProgressStore {
         }
     }
 
-    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let unique = IndexOptions::builder()
-            .name("user_course_unique".to_owned())
-            .unique(true)
-            .build();
-        let by_course = IndexOptions::builder().name("course".to_owned()).build();
-        self.coll
-            .create_indexes([
-                IndexModel::builder()
-                    .keys(doc! { "userId": 1, "courseId": 1 })
-                    .options(unique)
-                    .build(),
-                IndexModel::builder()
-                    .keys(doc! { "courseId": 1 })
-                    .options(by_course)
-                    .build(),
-            ])
-            .await?;
-        Ok(())
+    pub(super) fn indexes(&self) -> Indexes {
+        Indexes::on(
+            &self.coll,
+            vec![
+                index(
+                    doc! { "userId": 1, "courseId": 1 },
+                    "user_course_unique",
+                    true,
+                ),
+                index(doc! { "courseId": 1 }, "course", false),
+            ],
+        )
     }
 
     /// The user's record for a course, if one was ever written.
