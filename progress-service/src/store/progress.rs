@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use mongodb::bson::{DateTime as BsonDateTime, Document, doc, oid::ObjectId};
 use mongodb::options::ReturnDocument;
-use mongodb::{Collection, Database};
+use mongodb::{Collection, Database, IndexModel};
 use serde::Deserialize;
 
 use crate::domain::{CourseProgress, Coverage, Heartbeat, LectureProgress};
@@ -78,6 +78,19 @@ impl From<ProgressDoc> for CourseProgress {
     }
 }
 
+/// One document per user and course, read by course: the indexes of `progress`, and of `enrolments`, whose
+/// documents use the same field names.
+pub(super) fn user_course_indexes() -> Vec<IndexModel> {
+    vec![
+        index(
+            doc! { "userId": 1, "courseId": 1 },
+            "user_course_unique",
+            true,
+        ),
+        index(doc! { "courseId": 1 }, "course", false),
+    ]
+}
+
 /// `cov` as stored: `{ w<i>: Int64 }`.
 fn word_key(index: u32) -> String {
     format!("w{index}")
@@ -97,17 +110,7 @@ impl ProgressStore {
     }
 
     pub(super) fn indexes(&self) -> Indexes {
-        Indexes::on(
-            &self.coll,
-            vec![
-                index(
-                    doc! { "userId": 1, "courseId": 1 },
-                    "user_course_unique",
-                    true,
-                ),
-                index(doc! { "courseId": 1 }, "course", false),
-            ],
-        )
+        Indexes::on(&self.coll, user_course_indexes())
     }
 
     /// The user's record for a course, if one was ever written.
