@@ -181,6 +181,15 @@ pub trait MediaStore: Send + Sync {
     fn local_path(&self, _key: &str) -> Option<PathBuf> {
         None
     }
+    /// A URL that lets whoever holds it `GET` `key` straight from the backend for `ttl`, when the backend
+    /// can sign one (S3); `None` for a local disk. The URL is a credential: never log it.
+    fn presigned_get<'a>(
+        &'a self,
+        _key: &'a str,
+        _ttl: std::time::Duration,
+    ) -> MediaFuture<'a, Option<String>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A fresh key: `<folder>/<uuid>.<extension>`.

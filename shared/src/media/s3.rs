@@ -2,10 +2,12 @@
 //! temporary file in parts, reads ask the server for exactly the byte range a player wants.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
+use object_store::signer::{Method, Signer as _};
 use object_store::{
     GetOptions, GetRange, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart,
 };
@@ -47,7 +49,8 @@ impl std::fmt::Debug for S3Config {
 /// Media in one S3 bucket, one object per key.
 #[derive(Debug, Clone)]
 pub struct S3Store {
-    inner: Arc<dyn ObjectStore>,
+    // The concrete client, not `dyn ObjectStore`: it also signs URLs (`Signer`).
+    inner: Arc<AmazonS3>,
 }
 
 fn backend(err: object_store::Error) -> MediaError {
@@ -78,6 +81,16 @@ impl S3Store {
         Ok(Self {
             inner: Arc::new(inner),
         })
+    }
+
+    async fn presign_get(&self, key: &str, ttl: Duration) -> Result<Option<String>, MediaError> {
+        let location = object_path(key)?;
+        let url = self
+            .inner
+            .signed_url(Method::GET, &location, ttl)
+            .await
+            .map_err(backend)?;
+        Ok(Some(url.to_string()))
     }
 
     async fn put_object(&self, temp: TempUpload, key: &str) -> Result<StoredMedia, MediaError> {
@@ -190,5 +203,9 @@ impl MediaStore for S3Store {
         end: u64,
     ) -> MediaFuture<'a, Option<MediaStream>> {
         Box::pin(self.read_object(key, start, end))
+    }
+
+    fn presigned_get<'a>(&'a self, key: &'a str, ttl: Duration) -> MediaFuture<'a, Option<String>> {
+        Box::pin(self.presign_get(key, ttl))
     }
 }
