@@ -69,6 +69,48 @@ impl MediaBackend {
     }
 }
 
+/// How a permitted media request is answered (`MEDIA_DELIVERY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaDelivery {
+    /// `proxy` (default): course-service streams the bytes itself.
+    Proxy,
+    /// `redirect`: `307` to a presigned `GET` URL of the object; needs `MEDIA_BACKEND=s3`.
+    Redirect,
+}
+
+/// The longest `MEDIA_URL_TTL_SECS` accepted: a presigned URL is a bearer credential.
+pub const MAX_MEDIA_URL_TTL_SECS: u64 = 3600;
+
+impl MediaDelivery {
+    fn from_vars(v: &Vars<'_>, backend: &MediaBackend) -> Result<Self, ConfigError> {
+        let choice: String = v.or("MEDIA_DELIVERY", "proxy".to_owned())?;
+        let invalid = |reason: String| ConfigError::Invalid {
+            name: "MEDIA_DELIVERY".to_owned(),
+            reason,
+        };
+        match (choice.trim().to_ascii_lowercase().as_str(), backend) {
+            ("proxy", _) => Ok(Self::Proxy),
+            ("redirect", MediaBackend::S3(_)) => Ok(Self::Redirect),
+            ("redirect", MediaBackend::Local) => Err(invalid(
+                "`redirect` needs MEDIA_BACKEND=s3 (a local disk cannot presign URLs)".to_owned(),
+            )),
+            (other, _) => Err(invalid(format!("`{other}` is not one of proxy, redirect"))),
+        }
+    }
+}
+
+/// `MEDIA_URL_TTL_SECS`, 1..=`MAX_MEDIA_URL_TTL_SECS` (default 300).
+fn media_url_ttl(v: &Vars<'_>) -> Result<Duration, ConfigError> {
+    let secs: u64 = v.or("MEDIA_URL_TTL_SECS", 300)?;
+    if !(1..=MAX_MEDIA_URL_TTL_SECS).contains(&secs) {
+        return Err(ConfigError::Invalid {
+            name: "MEDIA_URL_TTL_SECS".to_owned(),
+            reason: format!("{secs} is not between 1 and {MAX_MEDIA_URL_TTL_SECS} seconds"),
+        });
+    }
+    Ok(Duration::from_secs(secs))
+}
+
 /// Everything course-service reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -83,6 +125,11 @@ pub struct Settings {
     pub auth_service: Upstream,
     /// `MEDIA_BACKEND` (default `local`) and, for `s3`, the bucket settings.
     pub media_backend: MediaBackend,
+    /// `MEDIA_DELIVERY` (default `proxy`; `redirect` only with the S3 backend).
+    pub media_delivery: MediaDelivery,
+    /// `MEDIA_URL_TTL_SECS` (default 300, at most 3600): the life of a redirect's presigned URL, further
+    /// capped per request by what the caller's access token has left.
+    pub media_url_ttl: Duration,
     /// `MEDIA_DIR` (default `media`): thumbnails and videos on local disk, and with any backend the
     /// temporary files uploads stream to (`MEDIA_DIR/.tmp`).
     pub media_dir: PathBuf,
@@ -105,12 +152,15 @@ impl Settings {
     /// Reads any variable source (tests pass a map).
     pub fn from_source(source: &dyn Source) -> Result<Self, ConfigError> {
         let v = Vars::new(source);
+        let media_backend = MediaBackend::from_vars(&v)?;
         Ok(Self {
             service: ServiceSettings::from_vars(&v, 4002)?,
             mongo: MongoSettings::from_vars(&v, "lms_course")?,
             api: ApiSettings::from_vars(&v)?,
             auth_service: Upstream::auth_service(&v)?,
-            media_backend: MediaBackend::from_vars(&v)?,
+            media_delivery: MediaDelivery::from_vars(&v, &media_backend)?,
+            media_url_ttl: media_url_ttl(&v)?,
+            media_backend,
             media_dir: v.or("MEDIA_DIR", PathBuf::from("media"))?,
             media_base_url: v
                 .raw("MEDIA_BASE_URL")?
@@ -212,6 +262,51 @@ mod tests {
         assert_eq!(s3.region, "us-east-1");
         assert_eq!(s3.endpoint, None);
         assert!(!format!("{s3:?}").contains("secret"));
+    }
+
+    #[test]
+    fn media_is_proxied_by_default_and_redirect_on_local_disk_is_refused_naming_the_variable() {
+        let settings = Settings::from_source(&with_mongo(&[])).unwrap();
+        assert_eq!(settings.media_delivery, MediaDelivery::Proxy);
+        assert_eq!(settings.media_url_ttl, Duration::from_secs(300));
+        let err =
+            Settings::from_source(&with_mongo(&[("MEDIA_DELIVERY", "redirect")])).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Invalid { name, reason }
+                if name == "MEDIA_DELIVERY" && reason.contains("MEDIA_BACKEND=s3")),
+            "{err}"
+        );
+        let err = Settings::from_source(&with_mongo(&[("MEDIA_DELIVERY", "cdn")])).unwrap_err();
+        assert!(err.to_string().contains("MEDIA_DELIVERY"), "{err}");
+    }
+
+    #[test]
+    fn a_media_url_ttl_out_of_bounds_is_named() {
+        for bad in ["0", "3601", "soon"] {
+            let err =
+                Settings::from_source(&with_mongo(&[("MEDIA_URL_TTL_SECS", bad)])).unwrap_err();
+            assert!(
+                err.to_string().contains("MEDIA_URL_TTL_SECS"),
+                "{bad}: {err}"
+            );
+        }
+        let settings =
+            Settings::from_source(&with_mongo(&[("MEDIA_URL_TTL_SECS", "3600")])).unwrap();
+        assert_eq!(settings.media_url_ttl, Duration::from_secs(3600));
+    }
+
+    #[cfg(feature = "s3")]
+    #[test]
+    fn redirect_is_accepted_with_the_s3_backend() {
+        let vars = [
+            ("MEDIA_BACKEND", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_ACCESS_KEY_ID", "key"),
+            ("S3_SECRET_ACCESS_KEY", "secret"),
+            ("MEDIA_DELIVERY", "redirect"),
+        ];
+        let settings = Settings::from_source(&with_mongo(&vars)).unwrap();
+        assert_eq!(settings.media_delivery, MediaDelivery::Redirect);
     }
 
     #[test]
