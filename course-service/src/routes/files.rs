@@ -1,6 +1,10 @@
 //! `GET /media/{key}`: serves stored thumbnails (public) and lecture videos (previews of published
 //! courses, the owner, admins and enrolled students; anonymous callers 401, others 403), streamed from
-//! the `MediaStore` (local disk or S3) with single-range `Range` support (206, 416) so players can seek.
+//! the `MediaStore` (local disk or S3) with single-range `Range` support (206, 416) so players can seek;
+//! or, with `MEDIA_DELIVERY=redirect` (S3), answered `307` to a short-lived presigned URL after the same
+//! access check.
+
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,6 +16,7 @@ use shared::principal::MaybePrincipal;
 
 use super::access::course_access;
 use super::dto::ErrorEnvelope;
+use crate::config::MediaDelivery;
 use crate::error::{CourseError, CourseResult};
 use crate::media::{THUMBNAILS, VIDEOS};
 use crate::state::AppState;
@@ -105,6 +110,12 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeRequest {
             ("Content-Range" = String, description = "`bytes <first>-<last>/<size>`"),
             ("Accept-Ranges" = String, description = "`bytes`"),
         )),
+        (status = 307, description = "`MEDIA_DELIVERY=redirect` (S3 only): the caller may read the file; \
+            fetch it (with any `Range`) from `Location`, a presigned URL that expires within \
+            `MEDIA_URL_TTL_SECS` and never after the caller's access token", headers(
+            ("Location" = String, description = "Presigned `GET` URL of the object; a credential, not to be shared or cached"),
+            ("Cache-Control" = String, description = "`private, no-store`"),
+        )),
         (status = 401, description = "A token was sent and is bad or expired (\"JWT token error\")", body = ErrorEnvelope),
         (status = 403, description = "A video the caller may not watch", body = ErrorEnvelope),
         (status = 404, description = "Unknown media", body = ErrorEnvelope),
@@ -122,6 +133,11 @@ async fn get_media(
     shared::media::validate_key(&key).map_err(|_| MEDIA_NOT_FOUND)?;
     let (folder, name) = key.split_once('/').ok_or(MEDIA_NOT_FOUND)?;
     let extension = name.rsplit_once('.').map_or("", |(_, ext)| ext);
+    // What the caller's token has left, read before `may_watch` takes the caller.
+    let token_left = caller
+        .0
+        .as_ref()
+        .map(|p| Duration::from_secs(p.claims.remaining_secs(unix_now()).unsigned_abs()));
     let cache = match folder {
         THUMBNAILS => "public, max-age=86400",
         VIDEOS => {
@@ -136,6 +152,9 @@ async fn get_media(
         .await
         .map_err(|e| anyhow::Error::from(e).context("reading media metadata"))?
         .ok_or(MEDIA_NOT_FOUND)?;
+    if state.settings.media_delivery == MediaDelivery::Redirect {
+        return redirect(&state, &key, token_left).await;
+    }
     let range = req
         .headers()
         .get(header::RANGE)
@@ -189,6 +208,42 @@ async fn get_media(
     Ok(res)
 }
 
+/// `307` to a presigned URL of `key` that lives `MEDIA_URL_TTL_SECS`, never past the caller's token.
+async fn redirect(
+    state: &AppState,
+    key: &str,
+    token_left: Option<Duration>,
+) -> CourseResult<HttpResponse> {
+    let ttl = redirect_ttl(state.settings.media_url_ttl, token_left);
+    // The URL is a credential: it goes into the `Location` header and nowhere else (no log line).
+    let url = state
+        .media
+        .presigned_get(key, ttl)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("presigning a media URL"))?
+        .ok_or_else(|| {
+            anyhow::anyhow!("MEDIA_DELIVERY=redirect with a store that cannot presign")
+        })?;
+    Ok(HttpResponse::TemporaryRedirect()
+        .insert_header((header::LOCATION, url))
+        // Per caller and short-lived: no cache may keep or share it.
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .finish())
+}
+
+/// The configured TTL, cut to what the caller's token has left (at least a second, as S3 wants).
+pub fn redirect_ttl(configured: Duration, token_left: Option<Duration>) -> Duration {
+    token_left
+        .map_or(configured, |left| configured.min(left))
+        .max(Duration::from_secs(1))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// Bytes `start..end` of `key`; 404 when the file went away since its size was read.
 async fn read(
     state: &AppState,
@@ -234,7 +289,17 @@ async fn may_watch(state: &AppState, caller: MaybePrincipal, key: &str) -> Cours
 
 #[cfg(test)]
 mod tests {
-    use super::{RangeRequest::*, parse_range};
+    use super::{RangeRequest::*, parse_range, redirect_ttl};
+    use std::time::Duration;
+
+    #[test]
+    fn a_redirect_never_outlives_the_callers_token() {
+        let secs = Duration::from_secs;
+        assert_eq!(redirect_ttl(secs(300), None), secs(300));
+        assert_eq!(redirect_ttl(secs(300), Some(secs(900))), secs(300));
+        assert_eq!(redirect_ttl(secs(300), Some(secs(42))), secs(42));
+        assert_eq!(redirect_ttl(secs(300), Some(secs(0))), secs(1));
+    }
 
     #[test]
     fn single_ranges_are_honoured_and_clamped() {

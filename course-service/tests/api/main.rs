@@ -21,4 +21,6 @@ mod metrics;
 mod openapi;
 #[cfg(feature = "s3")]
 mod s3;
+#[cfg(feature = "s3")]
+mod s3_redirect;
 mod students;

@@ -14,14 +14,19 @@ use crate::helpers::{TestApp, files_under, form, mp4, png, spawn_app_with_vars};
 const PART_BYTES: usize = 8 * 1024 * 1024;
 
 /// A fresh bucket on the test server, and course-service storing media in it.
-struct S3App {
-    app: TestApp,
+pub(crate) struct S3App {
+    pub(crate) app: TestApp,
     /// A signed client of the same bucket, to look behind the service (moto refuses anonymous reads).
-    bucket: S3Store,
+    pub(crate) bucket: S3Store,
 }
 
 impl S3App {
     async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// As `spawn`, with more course-service variables (`MEDIA_DELIVERY`, ...).
+    pub(crate) async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         let endpoint = std::env::var("S3_ENDPOINT").expect(
             "S3_ENDPOINT is not set: run the tests through scripts/test, which starts moto",
         );
@@ -34,15 +39,15 @@ impl S3App {
             .await
             .unwrap();
         assert!(res.status().is_success(), "create bucket: {}", res.status());
-        let app = spawn_app_with_vars(&[
+        let vars = [
             ("MEDIA_BACKEND", "s3"),
             ("S3_ENDPOINT", &endpoint),
             ("S3_BUCKET", &bucket),
             ("S3_REGION", "us-east-1"),
             ("S3_ACCESS_KEY_ID", "test-key"),
             ("S3_SECRET_ACCESS_KEY", "test-secret"),
-        ])
-        .await;
+        ];
+        let app = spawn_app_with_vars(&[&vars[..], extra].concat()).await;
         let bucket = S3Store::new(&S3Config {
             bucket,
             endpoint: Some(endpoint),
@@ -55,7 +60,7 @@ impl S3App {
     }
 
     /// The object behind a media URL, read straight from the bucket; `None` when it is not there.
-    async fn object(&self, media_url: &str) -> Option<Vec<u8>> {
+    pub(crate) async fn object(&self, media_url: &str) -> Option<Vec<u8>> {
         let key = media_url.trim_start_matches("/api/v1/media/");
         let size = self.bucket.size(key).await.unwrap()?;
         let body = self.bucket.read_range(key, 0, size).await.unwrap()?;
