@@ -137,7 +137,7 @@ async fn get_media(
     let token_left = caller
         .0
         .as_ref()
-        .map(|p| Duration::from_secs(p.claims.remaining_secs(unix_now()).unsigned_abs()));
+        .map(|p| Duration::from_secs(p.claims.remaining_secs(unix_now()).max(0).unsigned_abs()));
     let cache = match folder {
         THUMBNAILS => "public, max-age=86400",
         VIDEOS => {
