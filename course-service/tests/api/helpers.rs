@@ -167,6 +167,25 @@ impl TestApp {
         self.services.enrol(&user.id, course_id).await;
     }
 
+    /// Publishes `purchase.refunded` for `user`'s purchase of `course_id` and waits until the enrolment is
+    /// gone.
+    pub async fn refund(&self, user: &User, course_id: &str, purchase_id: &str) {
+        let refunded = shared::events::EventEnvelope::new(
+            shared::events::PURCHASE_REFUNDED,
+            shared::events::PurchaseRefunded {
+                purchase_id: purchase_id.into(),
+                user_id: user.id.clone(),
+                course_id: course_id.to_owned(),
+            },
+        );
+        self.publish_event(shared::events::PURCHASE_REFUNDED, &refunded)
+            .await;
+        test_support::eventually(test_support::EVENT_TIMEOUT, "un-enrolment", async || {
+            (!self.is_enrolled(user, course_id).await).then_some(())
+        })
+        .await;
+    }
+
     /// Asks the internal route whether `user` is enrolled in `course`.
     pub async fn is_enrolled(&self, user: &User, course_id: &str) -> bool {
         self.services.course.is_enrolled(&user.id, course_id).await

@@ -3,8 +3,6 @@
 //! token, and is never handed to a caller the access check refuses.
 
 use reqwest::{Client, Response, redirect::Policy};
-use shared::events::{EventEnvelope, PURCHASE_REFUNDED, PurchaseRefunded};
-use test_support::{EVENT_TIMEOUT, eventually};
 
 use crate::helpers::{expect_error, mp4, png};
 use crate::s3::S3App;
@@ -132,19 +130,7 @@ async fn a_student_without_access_gets_403_and_no_url_and_a_refund_ends_the_redi
     app.enrol(&student, id).await;
     location(&get_media(&s3, locked, Some(&student.token)).await);
 
-    let refunded = EventEnvelope::new(
-        PURCHASE_REFUNDED,
-        PurchaseRefunded {
-            purchase_id: "refund-1".into(),
-            user_id: student.id.clone(),
-            course_id: id.to_owned(),
-        },
-    );
-    app.publish_event(PURCHASE_REFUNDED, &refunded).await;
-    eventually(EVENT_TIMEOUT, "un-enrolment", async || {
-        (!app.is_enrolled(&student, id).await).then_some(())
-    })
-    .await;
+    app.refund(&student, id, "refund-1").await;
     let res = get_media(&s3, locked, Some(&student.token)).await;
     assert!(res.headers().get("location").is_none());
     expect_error(res, 403, "FORBIDDEN").await;
