@@ -119,19 +119,8 @@ impl EnrolmentStore {
     ) -> mongodb::error::Result<(Vec<Enrolment>, u64)> {
         let filter = doc! { self.layout.course: course };
         let total = self.coll.count_documents(filter.clone()).await?;
-        let docs: Vec<Document> = self
-            .coll
-            .find(filter)
-            .sort(doc! { "enrolledAt": -1, "_id": -1 })
-            .skip(skip)
-            .limit(i64::try_from(limit).unwrap_or(100))
-            .await?
-            .try_collect()
-            .await?;
-        let rows = docs
-            .into_iter()
-            .map(|d| self.row(d))
-            .collect::<mongodb::error::Result<Vec<_>>>()?;
+        let newest_first = doc! { "enrolledAt": -1, "_id": -1 };
+        let rows = self.rows(filter, newest_first, Some((skip, limit))).await?;
         let enrolments = rows
             .into_iter()
             .map(|r| Enrolment {
@@ -149,7 +138,11 @@ impl EnrolmentStore {
         user: ObjectId,
     ) -> mongodb::error::Result<Vec<(ObjectId, DateTime<Utc>)>> {
         let rows = self
-            .rows(doc! { self.layout.user: user }, doc! { "enrolledAt": 1 })
+            .rows(
+                doc! { self.layout.user: user },
+                doc! { "enrolledAt": 1 },
+                None,
+            )
             .await?;
         Ok(rows
             .into_iter()
@@ -160,7 +153,7 @@ impl EnrolmentStore {
     /// The students enrolled in `course`.
     pub async fn users_of(&self, course: ObjectId) -> mongodb::error::Result<Vec<ObjectId>> {
         let rows = self
-            .rows(doc! { self.layout.course: course }, doc! {})
+            .rows(doc! { self.layout.course: course }, doc! {}, None)
             .await?;
         Ok(rows.into_iter().map(|r| r.user).collect())
     }
@@ -181,14 +174,19 @@ impl EnrolmentStore {
         Ok(())
     }
 
-    async fn rows(&self, filter: Document, sort: Document) -> mongodb::error::Result<Vec<Row>> {
-        let docs: Vec<Document> = self
-            .coll
-            .find(filter)
-            .sort(sort)
-            .await?
-            .try_collect()
-            .await?;
+    /// The matching documents in `sort` order; `page` is `(skip, limit)`, or every one.
+    async fn rows(
+        &self,
+        filter: Document,
+        sort: Document,
+        page: Option<(u64, u64)>,
+    ) -> mongodb::error::Result<Vec<Row>> {
+        let find = self.coll.find(filter).sort(sort);
+        let find = match page {
+            Some((skip, limit)) => find.skip(skip).limit(i64::try_from(limit).unwrap_or(100)),
+            None => find,
+        };
+        let docs: Vec<Document> = find.await?.try_collect().await?;
         docs.into_iter().map(|d| self.row(d)).collect()
     }
 
