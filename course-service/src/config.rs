@@ -141,6 +141,31 @@ pub struct Settings {
     pub video_max_bytes: u64,
     /// `USER_CACHE_SECS` (default 60): how long instructor names and avatars are cached for listings.
     pub user_cache_ttl: Duration,
+    /// `REVIEW_WRITE_MAX` per `REVIEW_WRITE_WINDOW_SECS` (default 20 per hour): review writes (create,
+    /// edit, delete, reply) per user, counted in Redis so every replica shares the budget.
+    pub review_writes: WriteQuota,
+}
+
+/// At most `max` writes per `window` (a fixed window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteQuota {
+    pub max: u32,
+    pub window: Duration,
+}
+
+fn write_quota(v: &Vars<'_>) -> Result<WriteQuota, ConfigError> {
+    let quota = WriteQuota {
+        max: v.or("REVIEW_WRITE_MAX", 20)?,
+        window: v.secs("REVIEW_WRITE_WINDOW_SECS", 3600)?,
+    };
+    if quota.max == 0 || quota.window.is_zero() {
+        return Err(ConfigError::Invalid {
+            name: "REVIEW_WRITE_MAX".to_owned(),
+            reason: "the limit and its window (REVIEW_WRITE_WINDOW_SECS) must both be positive"
+                .to_owned(),
+        });
+    }
+    Ok(quota)
 }
 
 impl Settings {
@@ -170,6 +195,7 @@ impl Settings {
             thumbnail_max_bytes: v.or("THUMBNAIL_MAX_BYTES", 5 * 1024 * 1024)?,
             video_max_bytes: v.or("VIDEO_MAX_BYTES", 1024 * 1024 * 1024)?,
             user_cache_ttl: v.secs("USER_CACHE_SECS", 60)?,
+            review_writes: write_quota(&v)?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Events in and out: `emit` writes `course.updated` / `course.deleted` / `lecture.deleted` to the outbox,
 //! the shared relay (`shared::outbox`) publishes them, and the consumer keeps enrolments in step with `purchase.completed`,
-//! `purchase.refunded` and `user.deleted` (idempotent by event id, so redelivery is safe).
+//! `purchase.refunded` and `user.deleted` (idempotent by event id, so redelivery is safe), with the
+//! reviews that depend on them (a refunded student's review stops counting; a deleted user's go).
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use shared::events::{
 };
 use tokio::sync::Notify;
 
+use crate::reviews;
 use crate::store::{Course, Store, object_id};
 
 /// The consumer group of course-service.
@@ -88,19 +90,24 @@ pub async fn handle(store: Store, notify: Arc<Notify>, event: RawEvent) -> anyho
                 .await?
             {
                 store.courses.add_enrolled(course, 1).await?;
+                // Bought again after a refund: the review is a verified purchase again.
+                reviews::purchase_changed(store, course, user, false).await?;
             }
         }
         PURCHASE_REFUNDED => {
             let p: PurchaseRefunded = event.payload()?;
-            if let (Some(course), Some(user)) = (object_id(&p.course_id), object_id(&p.user_id))
-                && store.enrolments.unenrol(course, user).await?
-            {
-                store.courses.add_enrolled(course, -1).await?;
+            if let (Some(course), Some(user)) = (object_id(&p.course_id), object_id(&p.user_id)) {
+                if store.enrolments.unenrol(course, user).await? {
+                    store.courses.add_enrolled(course, -1).await?;
+                }
+                // No longer a verified purchase: out of the public list and the rating.
+                reviews::purchase_changed(store, course, user, true).await?;
             }
         }
         USER_DELETED => {
             let p: UserDeleted = event.payload()?;
             if let Some(user) = object_id(&p.user_id) {
+                reviews::user_deleted(store, user).await?;
                 for (course, _) in store.enrolments.courses_of(user).await? {
                     if store.enrolments.unenrol(course, user).await? {
                         store.courses.add_enrolled(course, -1).await?;

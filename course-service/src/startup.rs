@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::users::UserDirectory;
+use crate::write_limit::WriteLimit;
 use crate::{events, media, routes};
 
 const SERVICE_NAME: &str = "course-service";
@@ -36,6 +37,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<BoundServer> {
         users,
         outbox_notify: Arc::default(),
         redis: kit.redis(),
+        write_limit: WriteLimit::new(kit.redis(), &s.redis_prefix, settings.review_writes),
     };
     let (store, notify) = (state.store.clone(), state.outbox_notify.clone());
     // Defence in depth behind the gateway: a revoked token is refused here too (docs/course.md).

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use crate::config::Settings;
 use crate::store::Store;
 use crate::users::UserDirectory;
+use crate::write_limit::WriteLimit;
 
 /// Everything a handler may need; cheap to clone. The token verifier is registered beside it as
 /// `web::Data<Verifier>` (see `shared::principal`).
@@ -21,6 +22,8 @@ pub struct AppState {
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,
     pub redis: redis::aio::ConnectionManager,
+    /// Each user's budget of review writes.
+    pub write_limit: WriteLimit,
 }
 
 impl AppState {

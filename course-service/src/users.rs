@@ -16,6 +16,8 @@ pub struct UserSummary {
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar: Option<String>,
+    /// `false` for a deactivated account (`None`: auth-service did not say).
+    pub is_active: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -25,6 +27,8 @@ struct BatchUser {
     name: Option<String>,
     email: Option<String>,
     avatar: Option<String>,
+    #[serde(rename = "isActive")]
+    is_active: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +134,7 @@ impl UserDirectory {
                     name: u.name,
                     email: u.email,
                     avatar: u.avatar,
+                    is_active: u.is_active,
                 };
                 (u.id, summary)
             })

@@ -159,6 +159,10 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ]
             );
             r.silent_refresh = !session_route;
+            // A user's own reviews live with the reviews, in course-service.
+            if segments == ["user", "reviews"] {
+                r.upstream = Upstream::Course;
+            }
             r.refresh = post && segments == ["auth", "refresh-token"];
             r.credential = post
                 && matches!(
@@ -184,6 +188,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ["courses", "published" | "search"]
                         | ["courses", _]
                         | ["courses", _, "lectures"]
+                        | ["courses", _, "reviews"]
                         | ["media", ..]
                 ) && !any_empty;
         }
@@ -261,6 +266,11 @@ mod tests {
             Upstream::Auth
         );
         assert_eq!(get("/api/v1/auth/me").unwrap().upstream, Upstream::Auth);
+        // Reviews are course-service's, the caller's own ones too.
+        assert_eq!(
+            get("/api/v1/user/reviews").unwrap().upstream,
+            Upstream::Course
+        );
         assert_eq!(get("/api/v1/courses").unwrap().upstream, Upstream::Course);
         assert_eq!(
             get("/api/v1/media/x.png").unwrap().upstream,
@@ -300,6 +310,7 @@ mod tests {
             "/api/v1/courses/search",
             "/api/v1/courses/abc",
             "/api/v1/courses/abc/lectures",
+            "/api/v1/courses/abc/reviews",
             "/api/v1/media/thumbnails/a.png",
             "/api/v1/auth/.well-known/jwks.json",
             "/api/v1/user/avatars/a.png",
@@ -310,6 +321,8 @@ mod tests {
         for path in [
             "/api/v1/courses",
             "/api/v1/courses/abc/students",
+            "/api/v1/courses/abc/reviews/def",
+            "/api/v1/user/reviews",
             "/api/v1/user/profile",
             "/api/v1/auth/me",
             "/api/v1/progress",

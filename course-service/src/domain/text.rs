@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Parses trimmed text of `min..=max` characters; the error message names the field as users see it.
-fn bounded(raw: &str, label: &str, min: usize, max: usize) -> Result<String, String> {
+pub(super) fn bounded(raw: &str, label: &str, min: usize, max: usize) -> Result<String, String> {
     let text = raw.trim();
     let len = text.chars().count();
     if len < min {

@@ -12,7 +12,7 @@ use super::form::Errors;
 
 use super::dto::{CourseListResponse, ErrorEnvelope};
 use super::views;
-use crate::domain::{Category, Level, Price, SearchText};
+use crate::domain::{Category, Level, Price, SearchText, Stars};
 use crate::error::{CourseError, CourseResult};
 use crate::state::AppState;
 use crate::store::{CourseQuery, CourseSort};
@@ -34,6 +34,7 @@ struct CatalogueQuery {
     title: Option<String>,
     min_price: Option<String>,
     max_price: Option<String>,
+    min_rating: Option<String>,
     sort_by: Option<String>,
 }
 
@@ -48,7 +49,8 @@ fn parse_sort(raw: &str) -> Result<CourseSort, String> {
         "price-asc" => Ok(CourseSort::PriceAsc),
         "price-desc" => Ok(CourseSort::PriceDesc),
         "title" => Ok(CourseSort::Title),
-        _ => Err("sortBy must be one of newest, price-asc, price-desc, title".to_owned()),
+        "rating" => Ok(CourseSort::Rating),
+        _ => Err("sortBy must be one of newest, price-asc, price-desc, title, rating".to_owned()),
     }
 }
 
@@ -80,6 +82,8 @@ fn course_query(q: &CatalogueQuery, search: bool) -> CourseResult<CourseQuery> {
             given(q.min_price.as_ref()).and_then(|v| errors.check("minPrice", Price::parse(v)));
         query.max_price =
             given(q.max_price.as_ref()).and_then(|v| errors.check("maxPrice", Price::parse(v)));
+        query.min_rating =
+            given(q.min_rating.as_ref()).and_then(|v| errors.check("minRating", Stars::parse(v)));
         if let Some(v) = given(q.sort_by.as_ref()) {
             query.sort = errors.check("sortBy", parse_sort(v)).unwrap_or_default();
         }
@@ -92,11 +96,12 @@ fn course_query(q: &CatalogueQuery, search: bool) -> CourseResult<CourseQuery> {
         &q.level,
         &q.min_price,
         &q.max_price,
+        &q.min_rating,
     ];
     if search && filters.iter().all(|f| given(f.as_ref()).is_none()) {
         return Err(CourseError::field(
             "query",
-            "Provide at least one of query, title, category, level, minPrice, maxPrice",
+            "Provide at least one of query, title, category, level, minPrice, maxPrice, minRating",
         ));
     }
     Ok(query)
@@ -151,13 +156,14 @@ async fn list_published_courses(
     // One parameter each, as typed clients send them (`?query=..&level=..`). "At least one filter" is a rule
     // across parameters that no parameter list can state: the description says it, and none answers 400.
     params(
-        ("query" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "A case-insensitive substring of the title, subtitle or description. A filter: at least one of query, title, category, level, minPrice or maxPrice must be given (not blank)"),
+        ("query" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "A case-insensitive substring of the title, subtitle or description. A filter: at least one of query, title, category, level, minPrice, maxPrice or minRating must be given (not blank)"),
         ("title" = Option<String>, Query, max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "A case-insensitive substring of the title. A filter"),
         ("category" = Option<String>, Query, max_length = 50, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$", description = "Case-insensitive exact match. A filter"),
         ("level" = Option<String>, Query, pattern = r"^\s*(beginner|intermediate|advanced)?\s*$", description = "beginner, intermediate or advanced. A filter"),
         ("minPrice" = Option<String>, Query, pattern = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$", description = "USD, at least this (0 to 100000, two decimals at most). A filter"),
         ("maxPrice" = Option<String>, Query, pattern = r"^\s*((0{0,6}[0-9]|0{0,5}[0-9]{2}|0{0,4}[0-9]{3}|0{0,3}[0-9]{4}|0{0,2}[0-9]{5})(\.[0-9]{0,2})?|0?100000(\.0{0,2})?)?\s*$", description = "USD, at most this; below minPrice gives an empty page. A filter"),
-        ("sortBy" = Option<String>, Query, pattern = r"^\s*(newest|price-asc|price-desc|title)?\s*$", description = "newest (default), price-asc, price-desc or title"),
+        ("minRating" = Option<String>, Query, pattern = r"^\s*[1-5]?\s*$", description = "Courses rated at least this many stars (1 to 5; the average as shown, to one decimal). A filter"),
+        ("sortBy" = Option<String>, Query, pattern = r"^\s*(newest|price-asc|price-desc|title|rating)?\s*$", description = "newest (default), price-asc, price-desc, title, or rating (best average first, then most reviews, then id: pages never repeat)"),
         ("page" = Option<u64>, Query, minimum = 1, maximum = 1000000, description = "Default 1"),
         ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Default 10"),
     ),

@@ -239,6 +239,7 @@ async fn delete_course(
     };
     let lectures = state.store.lectures.delete_for_course(id).await?;
     state.store.enrolments.delete_for_course(id).await?;
+    state.store.reviews.delete_for_course(id).await?;
     events::emit(
         &state.store,
         &state.outbox_notify,

@@ -56,6 +56,7 @@ pub struct CourseFields {
     /// How many students are enrolled.
     #[schema(minimum = 0)]
     pub enrolled_students: u64,
+    pub rating: super::review_dto::RatingView,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -1,5 +1,5 @@
-//! `/internal/...` routes for payment-service and progress-service (never proxied by the gateway),
-//! guarded by the service token in `x-internal-token`.
+//! `/internal/...` routes for payment-service and progress-service, and the operators' rating repair
+//! (never proxied by the gateway), guarded by the service token in `x-internal-token`.
 
 use actix_web::{HttpResponse, web};
 use shared::internal::{CourseSummary, CourseSummaryResponse, EnrolmentCheck, LectureSummary};
@@ -17,8 +17,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/courses/{courseId}/enrolments/{userId}")
                     .route(web::get().to(get_enrolment)),
-            ),
+            )
+            .service(web::resource("/ratings/repair").route(web::post().to(repair_ratings))),
     );
+}
+
+/// Recomputes every reviewed course's rating from its reviews, fixes drift, and reports it
+/// (`docs/course.md`, "Reviews and ratings").
+async fn repair_ratings(
+    state: web::Data<AppState>,
+    _caller: ServiceCaller,
+) -> CourseResult<HttpResponse> {
+    let report = crate::reviews::repair(&state.store).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "success": true, "report": report })))
 }
 
 /// What payment- and progress-service need of a course, drafts included, with its lectures in order.

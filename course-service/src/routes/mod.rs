@@ -11,6 +11,9 @@ mod form;
 mod internal;
 mod lectures;
 pub mod openapi;
+pub mod review_dto;
+mod review_moderation;
+mod reviews;
 mod students;
 mod views;
 
@@ -30,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(course_item::configure)
             .configure(students::configure)
             .configure(lectures::configure)
+            .configure(reviews::configure)
+            .configure(review_moderation::configure)
             .configure(files::configure),
     );
 }

@@ -21,6 +21,7 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
         "/internal/courses/{courseId}/enrolments/{userId}",
         &[Method::GET],
     ),
+    ("/internal/ratings/repair", &[Method::POST]),
 ];
 
 #[derive(OpenApi)]
@@ -47,12 +48,21 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
         super::lectures::update_lecture,
         super::lectures::delete_lecture,
         super::files::get_media,
+        super::reviews::create_review,
+        super::reviews::list_reviews,
+        super::reviews::update_review,
+        super::reviews::delete_review,
+        super::reviews::list_own_reviews,
+        super::review_moderation::put_reply,
+        super::review_moderation::delete_reply,
+        super::review_moderation::moderate_review,
     ),
     modifiers(&SecuritySchemes),
     tags(
         (name = "courses", description = "Courses: create, list, search, read, update, publish, delete"),
         (name = "lectures", description = "Lectures of a course, with their videos"),
         (name = "media", description = "Thumbnails and lecture videos, with `Range` support"),
+        (name = "reviews", description = "Reviews and ratings: enrolled students review, instructors reply, admins moderate"),
     ),
 )]
 pub struct ApiDoc;

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 
 use super::dto::{CourseDetail, CourseFields, CourseView, InstructorView, LectureView};
+use super::review_dto::{OwnReviewView, RatingView, ReplyView, ReviewView};
+use crate::domain::{Histogram, rating};
 use crate::state::AppState;
-use crate::store::{Course, Lecture};
+use crate::store::{Course, Lecture, Review};
 use crate::users::UserSummary;
 
 /// `{ _id, name, avatar }` of an instructor (name and avatar null when auth-service did not say).
@@ -39,6 +41,7 @@ fn fields(
         total_duration: ((course.total_duration * 100.0).round() / 100.0).max(0.0),
         is_published: course.is_published,
         enrolled_students: u64::try_from(course.enrolled_count).unwrap_or(0),
+        rating: rating(&course.rating),
         created_at: course.created_at,
         updated_at: course.updated_at,
     }
@@ -111,4 +114,53 @@ pub async fn courses(state: &AppState, courses: &[Course]) -> Vec<CourseView> {
         .iter()
         .map(|c| course(state, c, &instructors))
         .collect()
+}
+
+/// A course's rating as answered (negative counts, which only drift could make, read as 0).
+pub fn rating(histogram: &Histogram) -> RatingView {
+    let histogram = Histogram(histogram.0.map(|n| n.max(0)));
+    RatingView {
+        average: histogram.average().map(rating::one_decimal),
+        count: u64::try_from(histogram.count()).unwrap_or(0),
+        histogram: histogram
+            .0
+            .iter()
+            .map(|n| u64::try_from(*n).unwrap_or(0))
+            .collect(),
+    }
+}
+
+/// A review as the public sees it, the reviewer from a batch lookup.
+pub fn review(review: &Review, reviewers: &HashMap<String, UserSummary>) -> ReviewView {
+    ReviewView {
+        id: review.id.clone(),
+        course: review.course_id.clone(),
+        reviewer: instructor(&review.user_id, reviewers.get(&review.user_id)),
+        rating: review.rating.value(),
+        comment: review.comment.clone(),
+        edited: review.edited,
+        reply: review.reply.as_ref().map(|r| ReplyView {
+            text: r.text.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }),
+        created_at: review.created_at,
+        updated_at: review.updated_at,
+    }
+}
+
+/// A review as its author or a moderator sees it.
+pub fn own_review(r: &Review, reviewers: &HashMap<String, UserSummary>) -> OwnReviewView {
+    OwnReviewView {
+        review: review(r, reviewers),
+        hidden: r.hidden.is_some(),
+        hidden_reason: r.hidden.as_ref().map(|h| h.reason.clone()),
+        verified_purchase: !r.refunded,
+    }
+}
+
+/// Reviews with their reviewers looked up in one batch.
+pub async fn reviewers(state: &AppState, reviews: &[Review]) -> HashMap<String, UserSummary> {
+    let ids: Vec<String> = reviews.iter().map(|r| r.user_id.clone()).collect();
+    state.users.lookup(&ids).await
 }

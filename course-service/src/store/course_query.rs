@@ -4,7 +4,7 @@
 use mongodb::bson::{Document, Regex, doc, oid::ObjectId};
 use shared::query::escape_regex;
 
-use crate::domain::{Level, Price};
+use crate::domain::{Level, Price, Stars, rating};
 
 /// Listing and search filters (all optional; combined with AND).
 #[derive(Debug, Clone, Default)]
@@ -18,6 +18,8 @@ pub struct CourseQuery {
     pub title: Option<String>,
     pub min_price: Option<Price>,
     pub max_price: Option<Price>,
+    /// Courses whose average, as answered (one decimal), is at least this.
+    pub min_rating: Option<Stars>,
     pub sort: CourseSort,
 }
 
@@ -29,6 +31,8 @@ pub enum CourseSort {
     PriceAsc,
     PriceDesc,
     Title,
+    /// Best average first; more reviews first among equal averages; then by id, so pages never repeat.
+    Rating,
 }
 
 /// A case-insensitive substring match on user text, escaped so it matches literally.
@@ -78,6 +82,12 @@ impl CourseQuery {
         if !price.is_empty() {
             filter.insert("priceCents", price);
         }
+        if let Some(min) = self.min_rating {
+            // Averages are shown to one decimal, half up, so 3.95 is shown (and counts) as 4.0; the same
+            // tolerance as `rating::one_decimal` absorbs binary fractions just below the half.
+            let floor = f64::from(min.value()) - 0.05 - rating::ROUNDING_TOLERANCE;
+            filter.insert("rating.average", doc! { "$gte": floor });
+        }
         filter
     }
 
@@ -87,6 +97,9 @@ impl CourseQuery {
             CourseSort::PriceAsc => doc! { "priceCents": 1, "createdAt": -1, "_id": -1 },
             CourseSort::PriceDesc => doc! { "priceCents": -1, "createdAt": -1, "_id": -1 },
             CourseSort::Title => doc! { "titleKey": 1, "_id": 1 },
+            CourseSort::Rating => {
+                doc! { "rating.average": -1, "rating.count": -1, "_id": -1 }
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
 use super::CourseQuery;
-use crate::domain::{Level, Price};
+use crate::domain::{Histogram, Level, Price, RatingDelta, rating};
 use shared::stores::{Indexes, index, to_chrono};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,9 +32,42 @@ struct CourseDoc {
     total_duration: f64,
     is_published: bool,
     enrolled_count: i64,
+    /// Absent on courses stored before reviews existed, and until the first review.
+    #[serde(default)]
+    rating: RatingDoc,
     created_at: BsonDateTime,
     updated_at: BsonDateTime,
 }
+
+/// The rating aggregate, changed only by `$inc` of the star counts, the count and the sum. `average` is
+/// derived (for sorting and `minRating`) and set by a write conditional on the count and sum it was
+/// computed from, so a stale value never overwrites a newer one.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct RatingDoc {
+    count: i64,
+    sum: i64,
+    average: f64,
+    h1: i64,
+    h2: i64,
+    h3: i64,
+    h4: i64,
+    h5: i64,
+}
+
+impl RatingDoc {
+    fn histogram(&self) -> Histogram {
+        Histogram([self.h1, self.h2, self.h3, self.h4, self.h5])
+    }
+}
+
+/// The field of the count of `stars`-star reviews (`rating.h1`..`rating.h5`).
+const STAR_FIELDS: [&str; 5] = [
+    "rating.h1",
+    "rating.h2",
+    "rating.h3",
+    "rating.h4",
+    "rating.h5",
+];
 
 /// A course as the rest of the service sees it.
 #[derive(Debug, Clone)]
@@ -52,6 +85,10 @@ pub struct Course {
     pub total_duration: f64,
     pub is_published: bool,
     pub enrolled_count: i64,
+    /// How many counted reviews gave each number of stars.
+    pub rating: Histogram,
+    /// The stored average (0 without reviews) that `minRating` and `sortBy=rating` read.
+    pub rating_average: f64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -72,6 +109,8 @@ impl From<CourseDoc> for Course {
             total_duration: d.total_duration,
             is_published: d.is_published,
             enrolled_count: d.enrolled_count,
+            rating: d.rating.histogram(),
+            rating_average: d.rating.average,
             created_at: to_chrono(d.created_at),
             updated_at: to_chrono(d.updated_at),
         }
@@ -146,6 +185,11 @@ impl CourseStore {
                     false,
                 ),
                 index(
+                    doc! { "isPublished": 1, "rating.average": -1, "rating.count": -1, "_id": -1 },
+                    "published_rating",
+                    false,
+                ),
+                index(
                     doc! { "instructor": 1, "createdAt": -1 },
                     "instructor_newest",
                     false,
@@ -172,6 +216,7 @@ impl CourseStore {
             total_duration: 0.0,
             is_published: false,
             enrolled_count: 0,
+            rating: RatingDoc::default(),
             created_at: now,
             updated_at: now,
         };
@@ -302,6 +347,64 @@ impl CourseStore {
             )
             .await?;
         Ok(())
+    }
+
+    /// Applies a change to the rating aggregate (atomic increments), then brings `rating.average` up to
+    /// date. `None` when the course is gone.
+    pub async fn apply_rating(
+        &self,
+        id: ObjectId,
+        delta: RatingDelta,
+    ) -> mongodb::error::Result<Option<Histogram>> {
+        let mut inc = doc! { "rating.count": delta.count(), "rating.sum": delta.sum() };
+        for (field, n) in STAR_FIELDS.iter().zip(delta.0) {
+            if n != 0 {
+                inc.insert(*field, n);
+            }
+        }
+        let after = self
+            .coll
+            .find_one_and_update(doc! { "_id": id }, doc! { "$inc": inc })
+            .return_document(ReturnDocument::After)
+            .await?;
+        let Some(after) = after else {
+            return Ok(None);
+        };
+        let (count, sum) = (after.rating.count, after.rating.sum);
+        // Matches only while no later change landed; that change sets its own (newer) average.
+        self.coll
+            .update_one(
+                doc! { "_id": id, "rating.count": count, "rating.sum": sum },
+                doc! { "$set": { "rating.average": rating::average(sum, count).unwrap_or(0.0) } },
+            )
+            .await?;
+        Ok(Some(after.rating.histogram()))
+    }
+
+    /// Replaces the aggregate with `actual` if it still is `expected` (the repair task); whether it did.
+    pub async fn set_rating(
+        &self,
+        id: ObjectId,
+        expected: Histogram,
+        actual: Histogram,
+    ) -> mongodb::error::Result<bool> {
+        let mut filter = doc! { "_id": id };
+        let mut set = doc! {
+            "rating.count": actual.count(),
+            "rating.sum": actual.sum(),
+            "rating.average": actual.average().unwrap_or(0.0),
+        };
+        for ((field, was), now) in STAR_FIELDS.iter().zip(expected.0).zip(actual.0) {
+            // A missing field (no review yet) reads as 0.
+            if was == 0 {
+                filter.insert(*field, doc! { "$in": [0_i64, null] });
+            } else {
+                filter.insert(*field, was);
+            }
+            set.insert(*field, now);
+        }
+        let result = self.coll.update_one(filter, doc! { "$set": set }).await?;
+        Ok(result.matched_count == 1)
     }
 
     /// Deletes the course only while its enrolled count is at most `max_enrolled` (`None`: any).

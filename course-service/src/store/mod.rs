@@ -4,6 +4,7 @@ mod course_query;
 mod courses;
 mod enrolments;
 mod lectures;
+mod reviews;
 
 use mongodb::Database;
 use shared::processed::ProcessedEvents;
@@ -12,6 +13,9 @@ use shared::stores::{IndexError, ensure_indexes};
 pub use course_query::{CourseQuery, CourseSort};
 pub use courses::{Course, CourseChanges, CourseStore, NewCourse};
 pub use lectures::{Lecture, LectureChanges, LectureStore, NewLecture};
+pub use reviews::{
+    Hidden, Reply, Review, ReviewSort, ReviewStore, edit_update, moderation_update, refund_update,
+};
 pub use shared::enrolments::{Enrolment, EnrolmentStore};
 pub use shared::outbox::{OutboxEntry, OutboxStore};
 
@@ -22,6 +26,7 @@ pub struct Store {
     pub courses: CourseStore,
     pub lectures: LectureStore,
     pub enrolments: EnrolmentStore,
+    pub reviews: ReviewStore,
     /// The ids of the events the consumer has applied.
     pub processed: ProcessedEvents,
     pub outbox: OutboxStore,
@@ -33,6 +38,7 @@ impl Store {
             courses: CourseStore::new(&db),
             lectures: LectureStore::new(&db),
             enrolments: EnrolmentStore::new(&db, &enrolments::LAYOUT),
+            reviews: ReviewStore::new(&db),
             processed: ProcessedEvents::new(&db, "at", "at_ttl"),
             outbox: OutboxStore::new(&db),
             db,
@@ -45,6 +51,7 @@ impl Store {
             self.courses.indexes(),
             self.lectures.indexes(),
             self.enrolments.indexes(),
+            self.reviews.indexes(),
             self.processed.indexes(),
             self.outbox.indexes(),
         ])

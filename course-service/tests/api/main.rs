@@ -19,6 +19,8 @@ mod lectures;
 mod media;
 mod metrics;
 mod openapi;
+mod ratings;
+mod reviews;
 #[cfg(feature = "s3")]
 mod s3;
 #[cfg(feature = "s3")]
