@@ -9,8 +9,9 @@ use test_support::{EVENT_TIMEOUT, eventually};
 use crate::actor::Actor;
 use crate::helpers::{Platform, email, json_of, send, set_cookie_names, text};
 use crate::steps::{
-    assert_enrolled, assert_stats_show_the_finisher, buy, delete_account, find_course, progress,
-    publish_course, purchases, stream, watch_and_complete,
+    assert_enrolled, assert_review_left_the_rating, assert_stats_show_the_finisher, buy,
+    delete_account, find_course, progress, publish_course, purchases, review, stream,
+    watch_and_complete,
 };
 
 const ACCESS_TTL_SECS: &str = "3";
@@ -56,6 +57,7 @@ async fn cookie_users_publish_buy_watch_finish_get_refunded_and_delete_the_accou
     stream(&p, &student, &course).await;
     watch_and_complete(&p, &student, &course).await;
     assert_stats_show_the_finisher(&p, &instructor, &course).await;
+    review(&p, &student, &instructor, &course).await;
 
     // The configured admin refunds the purchase.
     let admin = Actor::browser(test_support::ADMIN_EMAIL.to_owned());
@@ -99,6 +101,7 @@ async fn cookie_users_publish_buy_watch_finish_get_refunded_and_delete_the_accou
         (progress(&p, &student, &course.course_id).await.status() == 403).then_some(())
     })
     .await;
+    assert_review_left_the_rating(&p, &course.course_id).await;
     let res = send(student.get(&p.url("/payments/purchased-courses"))).await;
     let purchased = json_of(res, 200).await;
     assert_eq!(purchased["data"], json!([]), "{purchased}");

@@ -393,6 +393,64 @@ pub async fn assert_stats_show_the_finisher(p: &Platform, instructor: &Actor, co
     );
 }
 
+/// The student who finished rates the course through the gateway, the instructor replies, and anyone
+/// (no credentials) sees the review with the reply and the course's rating in search.
+pub async fn review(p: &Platform, student: &Actor, instructor: &Actor, course: &Published) {
+    let reviews = p.url(&format!("/courses/{}/reviews", course.course_id));
+    let res = send(
+        student
+            .post(&reviews)
+            .json(&json!({ "rating": 5, "comment": "Clear, and the <video> just works." })),
+    )
+    .await;
+    let review = json_of(res, 201).await["review"].clone();
+    let review_id = text(&review, "/_id");
+    assert_eq!(review["reviewer"]["_id"], student.id.as_str(), "{review}");
+    let res = send(
+        instructor
+            .request(
+                reqwest::Method::PUT,
+                &format!("{reviews}/{review_id}/reply"),
+            )
+            .json(&json!({ "text": "Thank you!" })),
+    )
+    .await;
+    json_of(res, 200).await;
+    let anonymous = reqwest::Client::new();
+    let listed = json_of(send(anonymous.get(&reviews)).await, 200).await;
+    assert_eq!(listed["data"][0]["reply"]["text"], "Thank you!", "{listed}");
+    assert_eq!(
+        listed["data"][0]["comment"], "Clear, and the <video> just works.",
+        "{listed}"
+    );
+    assert_eq!(listed["rating"]["count"], 1, "{listed}");
+    let search = p.url(&format!(
+        "/courses/search?query={}&minRating=5&sortBy=rating",
+        course.keyword
+    ));
+    let found = json_of(send(anonymous.get(&search)).await, 200).await;
+    assert_eq!(
+        found["data"][0]["_id"],
+        course.course_id.as_str(),
+        "{found}"
+    );
+    assert_eq!(found["data"][0]["rating"]["average"], 5.0, "{found}");
+}
+
+/// The course's rating once the student's purchase is refunded: the review no longer counts.
+pub async fn assert_review_left_the_rating(p: &Platform, course_id: &str) {
+    let reviews = p.url(&format!("/courses/{course_id}/reviews"));
+    eventually(
+        EVENT_TIMEOUT,
+        "the refund reaching the rating",
+        async || {
+            let listed = json_of(send(reqwest::Client::new().get(&reviews)).await, 200).await;
+            (listed["rating"]["count"] == 0 && listed["pagination"]["total"] == 0).then_some(())
+        },
+    )
+    .await;
+}
+
 /// The course's purchases as the admin lists them.
 pub async fn purchases(p: &Platform, admin: &Actor, course_id: &str) -> Vec<Value> {
     let res = send(admin.get(&p.url(&format!("/payments/purchases?courseId={course_id}")))).await;
