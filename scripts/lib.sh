@@ -225,6 +225,27 @@ ensure_redis_server_binary() {
   command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
 }
 
+# Exports REDIS_SERVER_BIN and REDIS_SENTINEL_BIN for the failover test's own Sentinel set. Debian's
+# redis-sentinel package adds to redis-server only a link named redis-sentinel (the binary picks its mode by
+# that name), a config and an init script that starts a system daemon on 26379. When the package is not
+# installed the link is made under DIR instead, so setting up the test never starts a daemon.
+# Usage: ensure_redis_sentinel DIR
+ensure_redis_sentinel() {
+  local dir=$1
+  ensure_redis_server_binary
+  REDIS_SERVER_BIN=$(command -v redis-server)
+  if command -v redis-sentinel >/dev/null 2>&1; then
+    REDIS_SENTINEL_BIN=$(command -v redis-sentinel)
+  else
+    mkdir -p "$dir"
+    ln -sf "$(readlink -f "$REDIS_SERVER_BIN")" "$dir/redis-sentinel"
+    REDIS_SENTINEL_BIN="$dir/redis-sentinel"
+  fi
+  "$REDIS_SENTINEL_BIN" --version >/dev/null 2>&1 || die "$REDIS_SENTINEL_BIN does not run"
+  export REDIS_SERVER_BIN REDIS_SENTINEL_BIN
+  log "Sentinel set binaries: $REDIS_SERVER_BIN, $REDIS_SENTINEL_BIN ($("$REDIS_SERVER_BIN" --version | cut -d' ' -f3))"
+}
+
 # Sets REDIS_URL: 127.0.0.1:6379 when a Redis answers there, otherwise our own on a free port.
 # Usage: ensure_redis LOGDIR
 ensure_redis() {

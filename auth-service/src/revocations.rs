@@ -3,20 +3,20 @@
 
 use anyhow::Context;
 use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
+use shared::redis_handle::RedisHandle;
 use shared::revocation::{Revocation, channel, not_before_key, revoked_jti_key};
 
 /// Redis-backed revocation state.
 #[derive(Clone)]
 pub struct Revocations {
-    redis: ConnectionManager,
+    redis: RedisHandle,
     prefix: String,
     /// How long a "not before" must be remembered: every token older than it has expired by then.
     access_ttl_secs: u64,
 }
 
 impl Revocations {
-    pub fn new(redis: ConnectionManager, prefix: String, access_ttl: std::time::Duration) -> Self {
+    pub fn new(redis: RedisHandle, prefix: String, access_ttl: std::time::Duration) -> Self {
         Self {
             redis,
             prefix,
@@ -38,9 +38,11 @@ impl Revocations {
     pub async fn revoke_token(&self, jti: &str, exp: i64) -> anyhow::Result<()> {
         let remaining = u64::try_from(exp - chrono::Utc::now().timestamp()).unwrap_or(0);
         if remaining > 0 {
-            let mut conn = self.redis.clone();
-            let _: () = conn
-                .set_ex(revoked_jti_key(&self.prefix, jti), 1, remaining)
+            let mut pipe = redis::pipe();
+            pipe.set_ex(revoked_jti_key(&self.prefix, jti), 1, remaining);
+            // A revocation a failover loses would make the token valid again: replicas must have it.
+            self.redis
+                .write_replicated(pipe)
                 .await
                 .context("revoking a token")?;
         }
@@ -53,10 +55,11 @@ impl Revocations {
 
     /// Refuses every token of `user_id` issued before `not_before` (seconds).
     pub async fn revoke_user(&self, user_id: &str, not_before: i64) -> anyhow::Result<()> {
-        let mut conn = self.redis.clone();
         let key = not_before_key(&self.prefix, user_id);
-        let _: () = conn
-            .set_ex(key, not_before, self.access_ttl_secs + 60)
+        let mut pipe = redis::pipe();
+        pipe.set_ex(key, not_before, self.access_ttl_secs + 60);
+        self.redis
+            .write_replicated(pipe)
             .await
             .context("storing not-before")?;
         self.announce(&Revocation::User {

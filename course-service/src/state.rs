@@ -21,7 +21,7 @@ pub struct AppState {
     pub users: UserDirectory,
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,
-    pub redis: redis::aio::ConnectionManager,
+    pub redis: shared::redis_handle::RedisHandle,
     /// Each user's budget of review writes.
     pub write_limit: WriteLimit,
 }

@@ -3,22 +3,22 @@
 //! the failure logged: a review is not worth refusing every writer for, and the gateway's own limits
 //! still apply.
 
-use redis::aio::ConnectionManager;
 use serde_json::json;
 use shared::error::{ApiError, ErrorCode};
+use shared::redis_handle::RedisHandle;
 
 use crate::config::WriteQuota;
 use crate::error::CourseError;
 
 #[derive(Clone)]
 pub struct WriteLimit {
-    redis: ConnectionManager,
+    redis: RedisHandle,
     prefix: String,
     quota: WriteQuota,
 }
 
 impl WriteLimit {
-    pub fn new(redis: ConnectionManager, prefix: &str, quota: WriteQuota) -> Self {
+    pub fn new(redis: RedisHandle, prefix: &str, quota: WriteQuota) -> Self {
         Self {
             redis,
             prefix: format!("{prefix}review-writes:"),

@@ -15,7 +15,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
-use redis::aio::ConnectionManager;
+use shared::redis_handle::RedisHandle;
 
 use crate::config::{Quota, RateLimits};
 
@@ -93,7 +93,7 @@ pub struct RateLimiter {
     limits: RateLimits,
     global: LocalLimiter,
     credentials: LocalLimiter,
-    redis: Option<ConnectionManager>,
+    redis: Option<RedisHandle>,
     prefix: String,
     /// Unix milliseconds before which Redis is not asked.
     redis_paused_until: AtomicI64,
@@ -102,7 +102,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// `redis`: `None` keeps every budget in process.
-    pub fn new(limits: RateLimits, redis: Option<ConnectionManager>, prefix: &str) -> Self {
+    pub fn new(limits: RateLimits, redis: Option<RedisHandle>, prefix: &str) -> Self {
         Self {
             global: local(limits.global),
             credentials: local(limits.credentials),

@@ -9,12 +9,14 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use redis::aio::ConnectionManager;
 use shared::claims::AccessClaims;
+use shared::redis_handle::RedisHandle;
 use shared::revocation::{Revocation, channel, is_before, not_before_key, revoked_jti_key};
 
 /// The longest a check may wait on Redis when the local copy cannot be trusted.
 const LOOKUP_TIMEOUT: Duration = Duration::from_millis(500);
+/// How often a live subscription checks that the handle still points at the master it subscribed to.
+const MASTER_CHECK: Duration = Duration::from_millis(500);
 /// Pause between attempts to (re)subscribe.
 const RESUBSCRIBE_DELAY: Duration = Duration::from_millis(250);
 
@@ -33,7 +35,7 @@ pub struct Revocations {
 
 struct Inner {
     prefix: String,
-    redis: ConnectionManager,
+    redis: RedisHandle,
     /// Revoked `jti` → the token's `exp` (after which the entry is useless).
     jtis: RwLock<HashMap<String, i64>>,
     /// User id → "not before" in seconds.
@@ -45,7 +47,7 @@ struct Inner {
 
 impl Revocations {
     /// An empty, not yet live copy; [`Revocations::spawn_listener`] makes it live.
-    pub fn new(redis: ConnectionManager, prefix: &str) -> Self {
+    pub fn new(redis: RedisHandle, prefix: &str) -> Self {
         Self {
             inner: Arc::new(Inner {
                 prefix: prefix.to_owned(),
@@ -85,9 +87,8 @@ impl Revocations {
     }
 
     /// Subscribes and keeps the copy current for as long as the process lives, resubscribing (and
-    /// reloading) after every disconnection.
-    pub fn spawn_listener(&self, redis_url: &str) -> redis::RedisResult<()> {
-        let client = redis::Client::open(redis_url)?;
+    /// reloading) after every disconnection, and whenever the Redis handle moves to another master.
+    pub fn spawn_listener(&self) {
         let inner = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             // Not current until the first subscription has rebuilt it.
@@ -96,8 +97,17 @@ impl Revocations {
                 let Some(strong) = inner.upgrade() else {
                     return;
                 };
-                if let Err(error) = strong.listen(&client).await {
-                    tracing::warn!(%error, "revocation subscription lost; checks go to Redis until it is back");
+                let redis = strong.redis.clone();
+                match redis.client().await {
+                    Ok((generation, client)) => {
+                        if let Err(error) = strong.listen(&client, generation).await {
+                            tracing::warn!(%error, "revocation subscription lost; checks go to Redis until it is back");
+                            redis.failed(generation, &error);
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "no Redis to subscribe to; checks go to Redis until it is back");
+                    }
                 }
                 if strong.live.swap(false, Ordering::AcqRel) {
                     stale_since = std::time::Instant::now();
@@ -107,7 +117,6 @@ impl Revocations {
                 tokio::time::sleep(RESUBSCRIBE_DELAY).await;
             }
         });
-        Ok(())
     }
 }
 
@@ -160,7 +169,9 @@ impl Inner {
     }
 
     /// One subscription's life: subscribe, rebuild the copy, then apply announcements until it ends.
-    async fn listen(&self, client: &redis::Client) -> redis::RedisResult<()> {
+    /// One subscription, made from `client` (of the handle's `generation`), until it breaks or the handle
+    /// has moved to another master.
+    async fn listen(&self, client: &redis::Client, generation: u64) -> redis::RedisResult<()> {
         let mut pubsub = client.get_async_pubsub().await?;
         // Subscribe before loading so that nothing announced during the load is missed.
         pubsub.subscribe(channel(&self.prefix)).await?;
@@ -170,8 +181,15 @@ impl Inner {
         tracing::info!("revocation subscription live");
         let mut messages = pubsub.on_message();
         let mut prune = tokio::time::interval(Duration::from_secs(60));
+        let mut moved = tokio::time::interval(MASTER_CHECK);
         loop {
             tokio::select! {
+                _ = moved.tick() => {
+                    if self.redis.client().await.is_ok_and(|(now, _)| now != generation) {
+                        tracing::info!("the Redis master moved; resubscribing");
+                        return Ok(());
+                    }
+                }
                 msg = messages.next() => {
                     let Some(msg) = msg else { break };
                     match msg.get_payload::<String>().ok().and_then(|p| serde_json::from_str(&p).ok()) {

@@ -72,8 +72,8 @@ fn admin_server(host: &str, port: u16) -> anyhow::Result<(u16, actix_web::dev::S
 
 async fn state(settings: &Settings) -> anyhow::Result<AppState> {
     let s = &settings.service;
-    let redis = shared::stores::redis_connection(&s.redis_url)
-        .context("REDIS_URL is not a valid Redis URL")?;
+    let redis = shared::redis_handle::RedisHandle::open(&s.redis)
+        .context("REDIS_URL (or REDIS_SENTINELS) is not valid")?;
     // Every call of the gateway's own (refresh, API keys, health, docs) is bounded as a whole, body
     // included; the JWKS client gets the same bound below.
     let http = reqwest::Client::builder()
@@ -100,9 +100,7 @@ async fn state(settings: &Settings) -> anyhow::Result<AppState> {
     .await
     .context("building the JWKS client")?;
     let revocations = Revocations::new(redis.clone(), &s.redis_prefix);
-    revocations
-        .spawn_listener(&s.redis_url)
-        .context("REDIS_URL is not a valid Redis URL")?;
+    revocations.spawn_listener();
     let api_keys = ApiKeyCache::new(
         &KeyCacheSettings {
             ttl: settings.api_key_cache,

@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use anyhow::Context as _;
-use redis::aio::ConnectionManager;
 use shared::jwks::Verifier;
+use shared::redis_handle::RedisHandle;
 
 use crate::config::Settings;
 use crate::docs::DocsCache;
@@ -28,7 +28,7 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// The in-process per-IP budget checked before any credential work (`IP_RATE_LIMIT_MAX`).
     pub per_ip: PerIpLimiter,
-    pub redis: ConnectionManager,
+    pub redis: RedisHandle,
     pub docs: DocsCache,
     pub started: Instant,
     /// Where proxied requests go, parsed once.

@@ -19,5 +19,5 @@ pub struct AppState {
     pub stripe: StripeApi,
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,
-    pub redis: redis::aio::ConnectionManager,
+    pub redis: shared::redis_handle::RedisHandle,
 }

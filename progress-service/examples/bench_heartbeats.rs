@@ -240,10 +240,7 @@ async fn main() {
     let (course_id, lecture_id) = publish_course(&http, &a).await;
     let students =
         join_all((0..a.viewers).map(|i| sign_up(&http, &a.auth, "student", i + 1))).await;
-    let redis =
-        redis::aio::ConnectionManager::new(redis::Client::open(a.redis_url.as_str()).unwrap())
-            .await
-            .unwrap();
+    let redis = shared::redis_handle::RedisHandle::from_url(&a.redis_url).unwrap();
     let publisher = Publisher::new(redis, a.prefix.clone());
     for (user_id, _) in &students {
         let event = EventEnvelope::new(

@@ -18,5 +18,5 @@ pub struct AppState {
     pub courses: CourseDirectory,
     /// Wakes the outbox relay when an event was written.
     pub outbox_notify: Arc<Notify>,
-    pub redis: redis::aio::ConnectionManager,
+    pub redis: shared::redis_handle::RedisHandle,
 }

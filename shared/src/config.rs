@@ -222,12 +222,83 @@ pub struct ServiceSettings {
     pub port: u16,
     /// `LOG_JSON`: JSON logs (default: on in production).
     pub json_logs: bool,
-    /// `REDIS_URL` (default `redis://127.0.0.1:6379`).
-    pub redis_url: String,
+    /// `REDIS_URL` or a Sentinel set, and the replica acknowledgements writes wait for.
+    pub redis: RedisSettings,
     /// `REDIS_PREFIX`: prefix of every Redis key (default `lms:`).
     pub redis_prefix: String,
     /// `INTERNAL_API_TOKEN`: the service token of `/internal/...` routes.
     pub internal_api_token: String,
+}
+
+/// Where Redis is: one server (`REDIS_URL`) or a Sentinel set, which then wins.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisSettings {
+    /// `REDIS_URL` (default `redis://127.0.0.1:6379`), used when no sentinels are given.
+    pub url: String,
+    /// `REDIS_SENTINELS`: comma-separated `host:port` of the sentinels (empty: no Sentinel).
+    pub sentinels: Vec<String>,
+    /// `REDIS_SENTINEL_MASTER`: the master's name in Sentinel (default `mymaster`).
+    pub sentinel_master: String,
+    /// `REDIS_PASSWORD` (or `_FILE`): for the master and replicas found through Sentinel.
+    pub password: Option<String>,
+    /// `REDIS_SENTINEL_PASSWORD` (or `_FILE`): for the sentinels themselves.
+    pub sentinel_password: Option<String>,
+    /// `REDIS_MIN_REPLICA_ACKS` (default 0): replicas that must have an event or a revocation before it
+    /// counts as written (`WAIT`); 0 in a single-node stack.
+    pub min_replica_acks: u32,
+    /// `REDIS_REPLICA_ACK_TIMEOUT_MS` (default 1000): how long a write waits for those acknowledgements.
+    pub replica_ack_timeout: Duration,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    // Hand-written so no password reaches a log line (a URL's is the operator's choice to write there).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("sentinels", &self.sentinels)
+            .field("sentinel_master", &self.sentinel_master)
+            .field("min_replica_acks", &self.min_replica_acks)
+            .field("replica_ack_timeout", &self.replica_ack_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisSettings {
+    /// One server at `url`, no acknowledgements.
+    pub fn direct(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            sentinels: Vec::new(),
+            sentinel_master: "mymaster".to_owned(),
+            password: None,
+            sentinel_password: None,
+            min_replica_acks: 0,
+            replica_ack_timeout: Duration::from_secs(1),
+        }
+    }
+
+    pub fn from_vars(v: &Vars<'_>) -> Result<Self, ConfigError> {
+        let sentinels = v.list("REDIS_SENTINELS", "")?;
+        for node in &sentinels {
+            let valid = node
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !valid {
+                return Err(ConfigError::Invalid {
+                    name: "REDIS_SENTINELS".to_owned(),
+                    reason: format!("`{node}` is not host:port"),
+                });
+            }
+        }
+        Ok(Self {
+            url: v.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
+            sentinels,
+            sentinel_master: v.or("REDIS_SENTINEL_MASTER", "mymaster".to_owned())?,
+            password: v.raw("REDIS_PASSWORD")?,
+            sentinel_password: v.raw("REDIS_SENTINEL_PASSWORD")?,
+            min_replica_acks: v.or("REDIS_MIN_REPLICA_ACKS", 0)?,
+            replica_ack_timeout: v.millis("REDIS_REPLICA_ACK_TIMEOUT_MS", 1000)?,
+        })
+    }
 }
 
 impl ServiceSettings {
@@ -238,7 +309,7 @@ impl ServiceSettings {
             host: v.or("HOST", "0.0.0.0".to_owned())?,
             port: v.or("PORT", default_port)?,
             json_logs: v.flag("LOG_JSON", app_env.is_production())?,
-            redis_url: v.or("REDIS_URL", "redis://127.0.0.1:6379".to_owned())?,
+            redis: RedisSettings::from_vars(v)?,
             redis_prefix: v.or("REDIS_PREFIX", "lms:".to_owned())?,
             internal_api_token: require_secret(
                 app_env,

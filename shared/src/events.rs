@@ -1,9 +1,8 @@
 //! Events between services over Redis Streams: the envelope and payloads, a publisher, and a
 //! consumer-group loop with at-least-once delivery (ack after handling, stale entries reclaimed).
 
+use crate::redis_handle::RedisHandle;
 use chrono::{DateTime, Utc};
-use redis::AsyncCommands as _;
-use redis::aio::ConnectionManager;
 use redis::streams::{StreamId, StreamMaxlen};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -179,14 +178,14 @@ pub enum EventError {
 /// Appends events to their topic's stream.
 #[derive(Clone)]
 pub struct Publisher {
-    conn: ConnectionManager,
+    conn: RedisHandle,
     prefix: String,
     max_len: Option<usize>,
 }
 
 impl Publisher {
     /// A publisher on a shared connection; streams are trimmed to about [`DEFAULT_MAX_LEN`] entries.
-    pub fn new(conn: ConnectionManager, prefix: impl Into<String>) -> Self {
+    pub fn new(conn: RedisHandle, prefix: impl Into<String>) -> Self {
         Self {
             conn,
             prefix: prefix.into(),
@@ -232,14 +231,17 @@ impl Publisher {
     ) -> Result<String, EventError> {
         let key = stream_key(&self.prefix, topic);
         let items = [(EVENT_FIELD, json)];
-        let mut conn = self.conn.clone();
-        let id: String = match self.max_len {
+        let mut pipe = redis::pipe();
+        match self.max_len {
             // `~` lets Redis trim whole macro-nodes, which is much cheaper than an exact MAXLEN.
-            Some(n) => {
-                conn.xadd_maxlen(&key, StreamMaxlen::Approx(n), "*", &items)
-                    .await?
-            }
-            None => conn.xadd(&key, "*", &items).await?,
+            Some(n) => pipe.xadd_maxlen(&key, StreamMaxlen::Approx(n), "*", &items),
+            None => pipe.xadd(&key, "*", &items),
+        };
+        // Only once enough replicas have the entry is it published: the outbox deletes it after this.
+        let mut answers = self.conn.write_replicated(pipe).await?;
+        let id: String = match answers.pop() {
+            Some(v) => redis::from_redis_value(v).map_err(redis::RedisError::from)?,
+            None => String::new(),
         };
         tracing::debug!(event.id = %event_id, event.topic = topic, stream.entry_id = %id, "event published");
         Ok(id)

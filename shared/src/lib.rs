@@ -37,6 +37,8 @@ pub mod outbox;
 pub mod principal;
 #[cfg(feature = "mongo")]
 pub mod processed;
+#[cfg(feature = "redis")]
+pub mod redis_handle;
 #[cfg(all(feature = "actix", feature = "openapi"))]
 pub mod served_document;
 #[cfg(all(feature = "actix", feature = "outbox", feature = "jwks"))]

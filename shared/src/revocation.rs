@@ -44,13 +44,13 @@ pub fn is_before(iat: i64, not_before: Option<i64>) -> bool {
 #[cfg(feature = "redis")]
 #[derive(Clone)]
 pub struct RevocationReader {
-    redis: redis::aio::ConnectionManager,
+    redis: crate::redis_handle::RedisHandle,
     prefix: String,
 }
 
 #[cfg(feature = "redis")]
 impl RevocationReader {
-    pub fn new(redis: redis::aio::ConnectionManager, prefix: impl Into<String>) -> Self {
+    pub fn new(redis: crate::redis_handle::RedisHandle, prefix: impl Into<String>) -> Self {
         Self {
             redis,
             prefix: prefix.into(),

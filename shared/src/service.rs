@@ -13,12 +13,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::redis_handle::RedisHandle;
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 use mongodb::Database;
-use redis::aio::ConnectionManager;
 use tokio::sync::{Notify, watch};
 
 use crate::config::{ApiSettings, MongoSettings, ServiceSettings};
@@ -74,7 +74,7 @@ pub type StartupDone = Arc<AtomicBool>;
 /// What the kit's `/readyz` and start-up gate read, registered as `web::Data<Readiness>`.
 struct Readiness {
     db: Database,
-    redis: ConnectionManager,
+    redis: RedisHandle,
     started: StartupDone,
     /// Named in the log while `mongodb` is held back for it.
     work: &'static str,
@@ -87,7 +87,7 @@ pub struct ServiceKit {
     service: ServiceSettings,
     json_limit_bytes: usize,
     db: Database,
-    redis: ConnectionManager,
+    redis: RedisHandle,
     started: StartupDone,
     startup: Vec<(&'static str, Attempt)>,
     after_startup: Vec<Task>,
@@ -110,8 +110,7 @@ impl ServiceKit {
         let db = crate::stores::mongo_database(&mongo.uri, &mongo.db, name)
             .await
             .map_err(KitError::MongoUri)?;
-        let redis =
-            crate::stores::redis_connection(&service.redis_url).map_err(KitError::RedisUrl)?;
+        let redis = RedisHandle::open(&service.redis).map_err(KitError::RedisUrl)?;
         Ok(Self {
             name,
             service: service.clone(),
@@ -148,7 +147,7 @@ impl ServiceKit {
     }
 
     /// The shared reconnecting Redis connection.
-    pub fn redis(&self) -> ConnectionManager {
+    pub fn redis(&self) -> RedisHandle {
         self.redis.clone()
     }
 
@@ -270,7 +269,7 @@ impl ServiceKit {
         let mut tasks = self.tasks;
         for (config, run) in self.consumers {
             let group = config.group.clone();
-            let consumer = Consumer::connect(&self.service.redis_url, config)
+            let consumer = Consumer::new(&self.redis, config)
                 .await
                 .map_err(|source| KitError::Consumer { group, source })?;
             tasks.push(run(consumer));

@@ -81,20 +81,6 @@ fn command_label(name: &str) -> &'static str {
         .unwrap_or("other")
 }
 
-/// A Redis connection that connects on first use and reconnects by itself.
-#[cfg(feature = "redis")]
-pub fn redis_connection(url: &str) -> redis::RedisResult<redis::aio::ConnectionManager> {
-    let client = redis::Client::open(url)?;
-    // Few, short retries: while Redis is down a request should get its 503 in well under a second, not
-    // wait through the default exponential back-off; the manager keeps reconnecting on later calls.
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(CONNECT_TIMEOUT))
-        .set_response_timeout(Some(CONNECT_TIMEOUT))
-        .set_number_of_retries(1)
-        .set_max_delay(Duration::from_millis(200));
-    redis::aio::ConnectionManager::new_lazy_with_config(client, config)
-}
-
 /// The `/readyz` check that names the MongoDB database.
 pub const MONGODB_CHECK: &str = "mongodb";
 /// The `/readyz` check that names Redis.
@@ -144,7 +130,7 @@ pub fn mongo_probe(db: &mongodb::Database) -> crate::http::Probe<'_> {
 
 /// A readiness probe that sends Redis a `PING`.
 #[cfg(all(feature = "redis", feature = "actix"))]
-pub fn redis_probe(redis: &redis::aio::ConnectionManager) -> crate::http::Probe<'static> {
+pub fn redis_probe(redis: &crate::redis_handle::RedisHandle) -> crate::http::Probe<'static> {
     let mut redis = redis.clone();
     (
         REDIS_CHECK,

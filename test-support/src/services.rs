@@ -383,10 +383,8 @@ impl CourseService {
         topic: &str,
         envelope: &EventEnvelope<T>,
     ) {
-        let client = redis::Client::open(self.redis_url.as_str()).expect("REDIS_URL is invalid");
-        let conn = redis::aio::ConnectionManager::new(client)
-            .await
-            .expect("cannot connect to Redis");
+        let conn = shared::redis_handle::RedisHandle::from_url(&self.redis_url)
+            .expect("REDIS_URL is invalid");
         Publisher::new(conn, self.prefix.clone())
             .publish(topic, envelope)
             .await

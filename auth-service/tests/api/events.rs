@@ -34,11 +34,7 @@ async fn a_completed_purchase_enrols_once_even_when_replayed_and_a_refund_unenro
     let app = spawn_app().await;
     let (_, token, body) = app.new_user("student").await;
     let user_id = body["user"]["_id"].as_str().unwrap().to_owned();
-    let redis = redis::Client::open(env("REDIS_URL"))
-        .unwrap()
-        .get_connection_manager()
-        .await
-        .unwrap();
+    let redis = shared::redis_handle::RedisHandle::from_url(&env("REDIS_URL")).unwrap();
     let publisher = Publisher::new(redis, app.prefix.clone());
     let course_id = "64b7f0c2a1b2c3d4e5f60718".to_owned();
     let completed = EventEnvelope::new(

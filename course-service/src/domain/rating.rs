@@ -20,6 +20,18 @@ impl Stars {
             .ok_or_else(|| Self::MESSAGE.to_owned())
     }
 
+    /// A JSON number: whole (`4` or `4.0`) and from 1 to 5.
+    pub fn from_number(n: f64) -> Result<Self, String> {
+        if n.fract() != 0.0 || !(1.0..=5.0).contains(&n) {
+            return Err(Self::MESSAGE.to_owned());
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "checked to be a whole number from 1 to 5"
+        )]
+        Self::new(n as i64)
+    }
+
     /// Parses a query value such as `4`.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let n: i64 = raw.trim().parse().map_err(|_| Self::MESSAGE.to_owned())?;

@@ -25,8 +25,9 @@ pub struct RatingView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReviewBody {
-    #[schema(minimum = 1, maximum = 5)]
-    pub rating: i64,
+    /// Whole stars; `4.0` is the integer 4 as JSON Schema reads it, `4.5` is refused.
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
+    pub rating: f64,
     /// Plain text, trimmed, at most 2000 characters; line breaks and tabs allowed, other control
     /// characters refused. May be left out.
     #[schema(
@@ -42,9 +43,9 @@ pub struct NewReviewBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewChangesBody {
-    #[schema(minimum = 1, maximum = 5, nullable = false)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 5, nullable = false)]
     #[serde(default)]
-    pub rating: Option<i64>,
+    pub rating: Option<f64>,
     #[schema(
         max_length = 2000,
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$",

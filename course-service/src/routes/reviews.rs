@@ -67,8 +67,8 @@ pub async fn review_answer(
     })
 }
 
-fn stars(raw: i64) -> CourseResult<Stars> {
-    Stars::new(raw).map_err(|m| CourseError::field("rating", m))
+fn stars(raw: f64) -> CourseResult<Stars> {
+    Stars::from_number(raw).map_err(|m| CourseError::field("rating", m))
 }
 
 fn comment(raw: &str) -> CourseResult<String> {

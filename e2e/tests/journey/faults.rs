@@ -19,7 +19,7 @@ use crate::steps::{
 };
 
 /// A new account of `role` that sends its access token as a bearer token.
-async fn signed_up(p: &Platform, role: &str) -> Actor {
+pub(crate) async fn signed_up(p: &Platform, role: &str) -> Actor {
     let mut actor = Actor::script(email(role));
     let body = p.sign_up(&actor.client, role, &actor.email, role).await;
     actor.id = text(&body, "/user/_id");
@@ -92,14 +92,14 @@ async fn a_checkout_while_course_service_is_unreachable_is_a_clear_502_that_reco
 }
 
 /// The configured admin, with a bearer token.
-async fn admin(p: &Platform) -> Actor {
+pub(crate) async fn admin(p: &Platform) -> Actor {
     let mut admin = Actor::script(test_support::ADMIN_EMAIL.to_owned());
     admin.credential = Credential::Bearer(text(&p.admin(&admin.client).await, "/token"));
     admin
 }
 
 /// Starts a checkout of `course_id` for `student`; returns the Checkout Session's id and page.
-async fn checkout(p: &Platform, student: &Actor, course_id: &str) -> (String, String) {
+pub(crate) async fn checkout(p: &Platform, student: &Actor, course_id: &str) -> (String, String) {
     let res = send(
         student
             .post(&p.url("/payments/create-checkout-session"))

@@ -31,6 +31,8 @@ pub struct Faults {
     pub payment_proxy: bool,
     /// Every service's `MONGO_URI` (a database server of the test's own); `None`: the test SecantusDB.
     pub mongo_uri: Option<String>,
+    /// Redis variables every service gets (a Sentinel set: `REDIS_SENTINELS`, ...).
+    pub redis: Vec<(String, String)>,
     /// progress-service's course and enrolment cache lifetime (`COURSE_CACHE_SECS`,
     /// `ENROLMENT_CACHE_SECS`); `None`: its default.
     pub progress_cache_secs: Option<&'static str>,
@@ -106,6 +108,9 @@ impl Platform {
         }
         if let Some(uri) = &faults.mongo_uri {
             stores.push(("MONGO_URI", uri.as_str()));
+        }
+        for (name, value) in &faults.redis {
+            stores.push((name.as_str(), value.as_str()));
         }
         let mut auth_overrides: Vec<(&str, &str)> = access_ttl_secs
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])

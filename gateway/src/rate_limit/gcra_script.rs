@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use shared::redis_handle::RedisHandle;
 
 use super::Decision;
 use crate::config::Quota;
@@ -37,7 +37,7 @@ static GCRA: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(SCRIP
 /// decision for the request at hand (the remaining count includes the rest of what was taken) and how many
 /// were taken (0 when refused).
 pub async fn take(
-    mut redis: ConnectionManager,
+    mut redis: RedisHandle,
     key: &str,
     quota: Quota,
     want: u32,

@@ -4,8 +4,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::redis_handle::RedisHandle;
 use redis::AsyncCommands as _;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamInfoGroupsReply,
     StreamReadOptions, StreamReadReply,
@@ -15,7 +15,7 @@ use tracing::Instrument as _;
 
 use super::{EVENTS_HANDLED, EVENTS_LAG, EVENTS_RECLAIMED, EventError, RawEvent, stream_key};
 
-/// Pause after a Redis error before trying again; ConnectionManager reconnects meanwhile.
+/// Pause after a Redis error before trying again; the handle reconnects (or finds the new master) meanwhile.
 const ERROR_BACKOFF: Duration = Duration::from_millis(500);
 /// How often the group's lag on each stream is read for `/metrics`.
 const LAG_INTERVAL: Duration = Duration::from_secs(10);
@@ -78,10 +78,10 @@ struct Stream {
 /// Reads a consumer group's streams and hands each event to a handler.
 pub struct Consumer {
     /// Claims, acks and group creation.
-    conn: ConnectionManager,
+    conn: RedisHandle,
     /// Only for XREADGROUP BLOCK: a blocked read on a multiplexed connection would stall every command
     /// queued behind it, and its response timeout must outlast the block.
-    reader: ConnectionManager,
+    reader: RedisHandle,
     config: ConsumerConfig,
     streams: Vec<Stream>,
 }
@@ -89,25 +89,19 @@ pub struct Consumer {
 impl Consumer {
     /// Connects to the Redis at `url` (see [`Consumer::new`]).
     pub async fn connect(url: &str, config: ConsumerConfig) -> Result<Self, EventError> {
-        Self::new(&redis::Client::open(url)?, config).await
+        Self::new(&RedisHandle::from_url(url)?, config).await
     }
 
-    /// Opens the two connections the consumer needs.
-    pub async fn new(
-        client: &redis::Client,
-        mut config: ConsumerConfig,
-    ) -> Result<Self, EventError> {
+    /// The consumer on `redis`: its commands share the handle, its blocking reads get a connection of
+    /// their own on the same Redis (following the master with Sentinel, as the handle does).
+    pub async fn new(redis: &RedisHandle, mut config: ConsumerConfig) -> Result<Self, EventError> {
         // BLOCK 0 would mean "forever", which no response timeout can cover.
         config.block_ms = config.block_ms.max(1);
         config.batch = config.batch.max(1);
         // Lazy connections: a service starts while Redis is down, and the run loop retries until it is back.
-        let conn = ConnectionManager::new_lazy_with_config(
-            client.clone(),
-            ConnectionManagerConfig::new(),
-        )?;
+        let conn = redis.clone();
         let read_timeout = Duration::from_millis(config.block_ms) + Duration::from_secs(5);
-        let reader_config = ConnectionManagerConfig::new().set_response_timeout(Some(read_timeout));
-        let reader = ConnectionManager::new_lazy_with_config(client.clone(), reader_config)?;
+        let reader = redis.dedicated(read_timeout)?;
         let streams = config
             .topics
             .iter()

@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use redis::AsyncCommands as _;
-use redis::aio::ConnectionManager;
 use shared::events::{
     Consumer, ConsumerConfig, EventEnvelope, PURCHASE_COMPLETED, Publisher, PurchaseCompleted,
     RawEvent, USER_DELETED, UserDeleted, stream_key,
 };
+use shared::redis_handle::RedisHandle;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -18,7 +18,7 @@ const GROUP: &str = "test-group";
 /// A fresh key prefix on the test Redis; its keys are deleted on drop, even when the test fails.
 struct TestRedis {
     client: redis::Client,
-    conn: ConnectionManager,
+    conn: RedisHandle,
     prefix: String,
 }
 
@@ -29,9 +29,13 @@ impl TestRedis {
         let client = redis::Client::open(url.as_str())
             .unwrap_or_else(|e| panic!("invalid REDIS_URL {url}: {e}"));
         // No skipping: these tests exist to prove behaviour against a real server.
-        let conn = client.get_connection_manager().await.unwrap_or_else(|e| {
-            panic!("Redis at {url} is unreachable ({e}); start it or set REDIS_URL")
-        });
+        let mut conn = RedisHandle::from_url(&url).unwrap();
+        let _: String = redis::cmd("PING")
+            .query_async(&mut conn)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("Redis at {url} is unreachable ({e}); start it or set REDIS_URL")
+            });
         let prefix = format!("test_{}:", uuid::Uuid::new_v4().simple());
         Self {
             client,
@@ -62,7 +66,7 @@ impl TestRedis {
         watch::Sender<bool>,
         JoinHandle<()>,
     ) {
-        let consumer = Consumer::new(&self.client, config).await.unwrap();
+        let consumer = Consumer::new(&self.conn, config).await.unwrap();
         consumer.ensure_groups().await.unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
         let (stop, shutdown) = watch::channel(false);
