@@ -112,22 +112,29 @@ async fn failover(case: Case) {
         }
         set.kill(old);
         let killed = Instant::now();
-        let new_master = set.wait_for_new_master(old_master).await;
-        let announced = killed.elapsed();
-        let mut recovered = Vec::new();
-        for (name, base) in p.services() {
+        // Each service's `/readyz` (which pings Redis through its handle), polled from the kill on: the
+        // first 200 once the old connection has failed is when it answers again.
+        let poll = |(name, base): (&'static str, &str)| {
             let url = format!("{base}/readyz");
-            eventually(
-                RECOVERY_TIMEOUT,
-                &format!("{name} ready again"),
-                async || {
-                    let res = reqwest::get(&url).await.ok()?;
-                    (res.status() == 200).then_some(())
-                },
-            )
-            .await;
-            recovered.push((name, killed.elapsed()));
-        }
+            async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                loop {
+                    let ok = reqwest::get(&url).await.is_ok_and(|r| r.status() == 200);
+                    if ok || killed.elapsed() > RECOVERY_TIMEOUT {
+                        return (name, killed.elapsed());
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        let [a, b, c, d] = p.services();
+        let named = async {
+            let port = set.wait_for_new_master(old_master).await;
+            (port, killed.elapsed())
+        };
+        let ((new_master, announced), ra, rb, rc, rd) =
+            tokio::join!(named, poll(a), poll(b), poll(c), poll(d));
+        let recovered = vec![ra, rb, rc, rd];
         // The old master comes back as it was: a master with no replicas, until the sentinels demote it.
         set.restart(old);
         if let Some(replica) = frozen {
@@ -135,7 +142,7 @@ async fn failover(case: Case) {
         }
         (new_master, announced, recovered)
     };
-    let (attempts, (new_master, announced, recovered)) = futures_util::join!(traffic, fault);
+    let (attempts, (new_master, announced, recovered)) = tokio::join!(traffic, fault);
 
     // Every buyer enrolled exactly once, every purchase completed.
     let mut ids: Vec<String> = buyers.iter().map(|(b, _)| b.id.clone()).collect();

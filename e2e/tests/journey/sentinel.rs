@@ -79,9 +79,10 @@ pub struct SentinelSet {
     keep: bool,
 }
 
-/// Sends one command to `127.0.0.1:port` and reads the first line of the answer (RESP inline).
+/// Sends one command to `127.0.0.1:port` and answers its reply flattened to words (`ROLE` of a replica:
+/// `slave 127.0.0.1 6380 connected 1234`).
 pub fn command(port: u16, words: &[&str]) -> std::io::Result<String> {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
     let mut request = format!("*{}\r\n", words.len());
@@ -90,25 +91,34 @@ pub fn command(port: u16, words: &[&str]) -> std::io::Result<String> {
     }
     stream.write_all(request.as_bytes())?;
     let mut reader = BufReader::new(stream);
+    let mut out = Vec::new();
+    read_reply(&mut reader, &mut out)?;
+    Ok(out.join(" "))
+}
+
+/// Reads one RESP reply, pushing each simple value (arrays flattened).
+fn read_reply(reader: &mut impl std::io::BufRead, out: &mut Vec<String>) -> std::io::Result<()> {
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    // A bulk string's header is followed by its content: read that as the answer.
-    if line.starts_with('$') && !line.starts_with("$-1") {
-        line.clear();
-        reader.read_line(&mut line)?;
-    } else if line.starts_with('*') {
-        let mut all = line.trim_end().to_owned();
-        for _ in 0..8 {
-            let mut more = String::new();
-            if reader.read_line(&mut more).unwrap_or(0) == 0 {
-                break;
+    let line = line.trim_end();
+    let (kind, rest) = line.split_at(line.len().min(1));
+    match kind {
+        "*" => {
+            let n: i64 = rest.parse().unwrap_or(0);
+            for _ in 0..n.max(0) {
+                read_reply(reader, out)?;
             }
-            all.push(' ');
-            all.push_str(more.trim_end());
         }
-        return Ok(all);
+        "$" => {
+            if rest != "-1" {
+                let mut value = String::new();
+                reader.read_line(&mut value)?;
+                out.push(value.trim_end().to_owned());
+            }
+        }
+        _ => out.push(rest.to_owned()),
     }
-    Ok(line.trim_end().to_owned())
+    Ok(())
 }
 
 fn data_args(dir: &Path, port: u16, replica_of: Option<u16>) -> Vec<String> {
@@ -261,11 +271,6 @@ impl SentinelSet {
             .expect("a data node on that port")
     }
 
-    /// The port of data node `i`.
-    pub fn port(&self, i: usize) -> u16 {
-        self.data[i].port
-    }
-
     /// Kills data node `i` (SIGKILL: no shutdown, no final save).
     pub fn kill(&mut self, i: usize) {
         self.data[i].kill();
@@ -302,15 +307,6 @@ impl SentinelSet {
             },
         )
         .await;
-    }
-
-    /// Keeps the directory (logs) after the test.
-    pub fn keep(&mut self) {
-        self.keep = true;
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 
