@@ -231,6 +231,7 @@ async function main() {
           return { status: res.status, contentRange: res.headers.get('content-range'), bytes: (await res.arrayBuffer()).byteLength };
         }, presigned);
         assert.deepEqual(read, { status: 206, contentRange: `bytes 0-99/${LOCKED_BYTES}`, bytes: 100 }, 'a CORS fetch of the presigned URL');
+        log(`  the frontend's own fetch of the presigned URL read ${read.contentRange} through the bucket's CORS rule`);
       }
       // A presigned URL is a credential: the log gets its path, not its signature.
       const logged = media.map((m) => ({ ...m, location: m.location?.split('?')[0] ?? null }));
