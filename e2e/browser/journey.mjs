@@ -21,6 +21,9 @@ const LOCKED_BYTES = Number(env('LOCKED_BYTES'));
 const EMAIL = env('STUDENT_EMAIL');
 const PASSWORD = env('STUDENT_PASSWORD');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+// Set when course-service keeps media in a bucket and redirects to it (MEDIA_DELIVERY=redirect): the
+// bucket's URL, which every presigned URL starts with.
+const BUCKET_URL = process.env.BUCKET_URL || null;
 
 const STEP_TIMEOUT_MS = 20_000;
 // Past this the run has hung; nextest would end the whole test at 120 s with less to go on.
@@ -50,22 +53,35 @@ async function settle(check, ms = 5_000) {
   }
 }
 
-// Every request for the locked lecture's file, with the headers that matter, in order.
+// Every request for the locked lecture's file, with the headers that matter, in order: to the gateway
+// (`from: 'gateway'`) and, with BUCKET_URL, to the bucket the gateway's redirects point at (`from: 'bucket'`).
 const mediaUrl = `${GATEWAY}${LOCKED_URL}`;
 const media = [];
 function recordMedia(page, label) {
   page.on('response', async (response) => {
-    if (response.url() !== mediaUrl) return;
+    const url = response.url();
+    const from = url === mediaUrl ? 'gateway' : BUCKET_URL && url.startsWith(`${BUCKET_URL}/`) ? 'bucket' : null;
+    if (!from) return;
     const request = response.request();
     const [sent, got] = await Promise.all([request.allHeaders(), response.allHeaders()]);
     media.push({
       page: label,
+      from,
       type: request.resourceType(),
       range: sent.range ?? null,
       status: response.status(),
       contentRange: got['content-range'] ?? null,
+      location: got.location ?? null,
     });
   });
+}
+
+// A media answer to a Range request: 206 with the part's Content-Range.
+function assertPartial(m) {
+  assert.equal(m.type, 'media', JSON.stringify(m));
+  assert.match(m.range ?? '', /^bytes=\d+-\d*$/, `every request has a Range: ${JSON.stringify(m)}`);
+  assert.equal(m.status, 206, JSON.stringify(m));
+  assert.match(m.contentRange ?? '', new RegExp(`^bytes \\d+-\\d+/${LOCKED_BYTES}$`), JSON.stringify(m));
 }
 
 function watch(page, label) {
@@ -135,7 +151,11 @@ async function main() {
       // element); the frontend's own fetch reads the refusal.
       const status = await page.evaluate(async (src) => (await fetch(src, { credentials: 'include' })).status, mediaUrl);
       assert.equal(status, 403, 'the locked lecture before buying');
-      assert.ok(media.every((m) => m.status === 403), `no media answered before buying: ${JSON.stringify(media)}`);
+      // Refused before any presigned URL is made: no Location, nothing asked of the bucket.
+      assert.ok(
+        media.every((m) => m.from === 'gateway' && m.status === 403 && m.location === null),
+        `no media answered before buying: ${JSON.stringify(media)}`,
+      );
       await page.evaluate(() => {
         window.playerEvents.length = 0;
       });
@@ -164,7 +184,8 @@ async function main() {
       await signedIn();
     });
 
-    await step('plays the locked lecture: canplay, currentTime advances, through Range requests (206)', async () => {
+    const through = BUCKET_URL ? "Range requests redirected (307) to the bucket's presigned URLs (206)" : 'Range requests (206)';
+    await step(`plays the locked lecture: canplay, currentTime advances, through ${through}`, async () => {
       await page.click(`li[data-lecture="${LOCKED_ID}"] button.play`);
       await page.waitForFunction(() => window.playerEvents.some((e) => e.type === 'canplay'));
       await page.waitForFunction(() => document.getElementById('player').currentTime >= 1.0);
@@ -186,14 +207,35 @@ async function main() {
       assert.ok(state.frames >= 5, `frames decoded: ${state.frames}`);
       await settle(() => {
         assert.ok(media.length > 0, 'the <video> requested the lecture');
-        for (const m of media) {
-          assert.equal(m.type, 'media', JSON.stringify(m));
-          assert.match(m.range ?? '', /^bytes=\d+-\d*$/, `every request has a Range: ${JSON.stringify(m)}`);
-          assert.equal(m.status, 206, JSON.stringify(m));
-          assert.match(m.contentRange ?? '', new RegExp(`^bytes \\d+-\\d+/${LOCKED_BYTES}$`), JSON.stringify(m));
+        if (!BUCKET_URL) {
+          media.forEach(assertPartial);
+          return;
         }
+        const gateway = media.filter((m) => m.from === 'gateway');
+        const bucket = media.filter((m) => m.from === 'bucket');
+        assert.ok(gateway.length > 0 && bucket.length > 0, `asked the gateway, read the bucket: ${JSON.stringify(media)}`);
+        for (const m of gateway) {
+          assert.equal(m.type, 'media', JSON.stringify(m));
+          assert.equal(m.status, 307, `the gateway redirects, it does not stream: ${JSON.stringify(m)}`);
+          assert.ok(m.location?.startsWith(`${BUCKET_URL}/`), `to the bucket: ${JSON.stringify(m)}`);
+          assert.match(m.location, /[?&]X-Amz-Signature=/, `a presigned URL: ${JSON.stringify(m)}`);
+        }
+        bucket.forEach(assertPartial);
       });
-      log(`  played to ${state.currentTime.toFixed(2)} s of ${state.duration} s (${state.frames} frames of ${state.size}); media requests: ${JSON.stringify(media)}`);
+      if (BUCKET_URL) {
+        // The frontend's own script may read the presigned URL too (a player that fetches ranges itself):
+        // cross-origin, so only through the bucket's CORS rule, which exposes Content-Range to this origin.
+        const presigned = media.find((m) => m.status === 307).location;
+        const read = await page.evaluate(async (url) => {
+          const res = await fetch(url, { headers: { Range: 'bytes=0-99' } });
+          return { status: res.status, contentRange: res.headers.get('content-range'), bytes: (await res.arrayBuffer()).byteLength };
+        }, presigned);
+        assert.deepEqual(read, { status: 206, contentRange: `bytes 0-99/${LOCKED_BYTES}`, bytes: 100 }, 'a CORS fetch of the presigned URL');
+        log(`  the frontend's own fetch of the presigned URL read ${read.contentRange} through the bucket's CORS rule`);
+      }
+      // A presigned URL is a credential: the log gets its path, not its signature.
+      const logged = media.map((m) => ({ ...m, location: m.location?.split('?')[0] ?? null }));
+      log(`  played to ${state.currentTime.toFixed(2)} s of ${state.duration} s (${state.frames} frames of ${state.size}); media requests: ${JSON.stringify(logged)}`);
     });
 
     await step('a page of another site reads nothing, with the student still signed in', async () => {

@@ -81,8 +81,9 @@ async fn a_permitted_request_is_redirected_to_a_presigned_url_that_serves_the_re
 }
 
 // moto 5.2.5 does not enforce a presigned URL's expiry (nothing in it reads `X-Amz-Expires`; an expired URL
-// still answers 200), so refusal after expiry cannot be shown against it. What is checked here is what makes
-// a SigV4 server refuse the URL: it is signed at issue time to expire `MEDIA_URL_TTL_SECS` later.
+// still answers 200, and its optional IAM checks cannot verify presigned URLs at all: docs/course.md, Media),
+// so refusal after expiry cannot be shown against it. What is checked here is what makes a SigV4 server
+// refuse the URL: it is signed at issue time to expire `MEDIA_URL_TTL_SECS` later.
 #[tokio::test]
 async fn a_presigned_url_is_signed_to_expire_its_ttl_after_it_was_issued() {
     let s3 =

@@ -2,7 +2,9 @@
 //! (`e2e/browser/journey.mjs`), on a small frontend (`e2e/browser/site/`) served here from its own origin,
 //! the platform's `CLIENT_URL`. The instructor's part (course, lectures, publishing) is done through the
 //! API first; the browser is the student: sign-up, Checkout on the simulator's page and back, the locked
-//! lecture played through `Range` requests, a page of another site that reads nothing, sign-out.
+//! lecture played through `Range` requests, a page of another site that reads nothing, sign-out. A second
+//! run of the same journey keeps the lectures in an S3 bucket (moto) with `MEDIA_DELIVERY=redirect`, so the
+//! locked lecture plays from presigned URLs the gateway's `307`s point at.
 //!
 //! The frontend is `http://localhost:<port>` and the browser calls the gateway as `http://localhost:<port>`
 //! too: another origin but the same site, as `app.example.com` and `api.example.com` are, so the
@@ -20,7 +22,8 @@ use serde_json::json;
 use test_support::{PASSWORD, run_id};
 
 use crate::actor::Actor;
-use crate::helpers::{Platform, email, text};
+use crate::bucket::Bucket;
+use crate::helpers::{Platform, email, send, text};
 use crate::steps::{add_lecture, create_course, publish, purchases, students};
 
 /// A 3-second 128×72 VP8 WebM of ffmpeg's test pattern (8.7 KB), made with
@@ -114,6 +117,59 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
     let chromium = chromium();
     let site = Site::start();
     let p = Platform::spawn_for(None, false, &site.frontend).await;
+    journey(&chromium, &site, &p, None).await;
+}
+
+/// The same journey with the lectures in a bucket (moto) and `MEDIA_DELIVERY=redirect`: the `<video>`'s
+/// requests to the gateway are answered `307` to a presigned URL and Chromium plays the ranges it reads from
+/// the bucket; the frontend's own cross-origin `fetch` of that URL works through the bucket's CORS rule.
+/// Before buying, and for anyone not enrolled, the answer is `403` with no `Location`. Needs course-service
+/// built with the `s3` feature (`./scripts/test` builds the tests with `--features course-service/s3`).
+#[tokio::test]
+async fn a_student_in_chromium_plays_a_locked_lecture_from_s3_through_a_redirect_to_a_presigned_url_that_a_student_who_did_not_buy_never_gets()
+ {
+    let chromium = chromium();
+    let site = Site::start();
+    let bucket = Bucket::create(&site.frontend).await;
+    let p = Platform::spawn_for_with_course(&site.frontend, &bucket.redirect_vars()).await;
+    let (instructor, locked_url) = journey(&chromium, &site, &p, Some(&bucket)).await;
+
+    // Outside the browser, on the same URL: the owner is redirected into the bucket, a student who did not
+    // buy and an anonymous caller are refused before any URL is made.
+    let url = p.raw_url(&locked_url);
+    let res = send(instructor.get(&url)).await;
+    assert_eq!(res.status(), 307, "the owner is redirected");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("{}/", bucket.url()))
+            && location.contains("X-Amz-Signature="),
+        "a presigned URL of the bucket: {location}"
+    );
+    let stranger = Actor::browser(email("stranger"));
+    p.sign_up(
+        &stranger.client,
+        "Stan Stranger",
+        &stranger.email,
+        "student",
+    )
+    .await;
+    let res = send(stranger.get(&url)).await;
+    assert_eq!(res.status(), 403, "a student who did not buy");
+    assert!(res.headers().get("location").is_none(), "no URL for them");
+    let res = send(Actor::script(email("anonymous")).get(&url)).await;
+    assert_eq!(res.status(), 401, "anonymous");
+    assert!(res.headers().get("location").is_none(), "no URL for them");
+}
+
+/// Publishes a course (a preview and a locked lecture of [`CLIP`]) through the API, runs `journey.mjs`
+/// against it, and checks what the platform recorded. With `bucket`, the lectures are in it and the page
+/// expects redirects to it. Returns the instructor and the locked lecture's media path.
+async fn journey(
+    chromium: &str,
+    site: &Site,
+    p: &Platform,
+    bucket: Option<&Bucket>,
+) -> (Actor, String) {
     // The browser's name for the gateway: same site as the frontend.
     let gateway = p.gateway.address.replace("127.0.0.1", "localhost");
     site.gateway.set(gateway.clone()).expect("set once");
@@ -128,17 +184,17 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
         )
         .await;
     instructor.id = text(&body, "/user/_id");
-    let course = create_course(&p, &instructor, "Rust in the browser", "49.99").await;
+    let course = create_course(p, &instructor, "Rust in the browser", "49.99").await;
     let course_id = text(&course, "/_id");
     let clip = || ("clip.webm", CLIP.to_vec());
-    add_lecture(&p, &instructor, &course_id, "Preview", 1, true, clip()).await;
-    let locked = add_lecture(&p, &instructor, &course_id, "Locked", 2, false, clip()).await;
+    add_lecture(p, &instructor, &course_id, "Preview", 1, true, clip()).await;
+    let locked = add_lecture(p, &instructor, &course_id, "Locked", 2, false, clip()).await;
     assert_eq!(
         locked["duration"].as_f64(),
         Some(CLIP_SECS),
         "duration read from the WebM: {locked}"
     );
-    publish(&p, &instructor, &course_id).await;
+    publish(p, &instructor, &course_id).await;
 
     let student_email = format!("browser-{}@example.com", &run_id()[..12]);
     let locked_id = text(&locked, "/_id");
@@ -147,7 +203,7 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
     let mut node = Command::new(std::env::var("NODE").unwrap_or_else(|_| "node".to_owned()));
     node.arg(&script)
         .current_dir(browser_dir())
-        .env("CHROMIUM", &chromium)
+        .env("CHROMIUM", chromium)
         .env("FRONTEND_URL", &site.frontend)
         .env("FOREIGN_URL", &site.foreign)
         .env("GATEWAY_URL", &gateway)
@@ -157,6 +213,9 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
         .env("LOCKED_BYTES", CLIP.len().to_string())
         .env("STUDENT_EMAIL", &student_email)
         .env("STUDENT_PASSWORD", PASSWORD);
+    if let Some(bucket) = bucket {
+        node.env("BUCKET_URL", bucket.url());
+    }
     // Blocking on the child here would stall this runtime's tasks (the simulator's webhook deliveries).
     let out = tokio::task::spawn_blocking(move || node.output())
         .await
@@ -174,11 +233,11 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
     );
 
     // What the browser did is what the platform recorded: one buyer, one completed purchase.
-    let listed = students(&p, &instructor, &course_id).await;
+    let listed = students(p, &instructor, &course_id).await;
     assert_eq!(listed.len(), 1, "the course's students: {listed:?}");
     let admin = Actor::browser(test_support::ADMIN_EMAIL.to_owned());
     p.admin(&admin.client).await;
-    let list = purchases(&p, &admin, &course_id).await;
+    let list = purchases(p, &admin, &course_id).await;
     assert_eq!(
         list.len(),
         1,
@@ -186,4 +245,5 @@ async fn a_student_in_chromium_signs_up_buys_on_the_checkout_page_plays_a_locked
     );
     assert_eq!(list[0]["status"], "completed", "{list:?}");
     assert_eq!(list[0]["amount"], 4999, "{list:?}");
+    (instructor, locked_url)
 }

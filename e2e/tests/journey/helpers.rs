@@ -83,16 +83,28 @@ impl Platform {
             course_proxy,
             ..Faults::default()
         };
-        Self::start(access_ttl_secs, faults, frontend).await
+        Self::start(access_ttl_secs, faults, frontend, &[]).await
+    }
+
+    /// Like [`Platform::spawn_for`] with more course-service variables (`course_vars`: where media is kept
+    /// and how it is delivered, e.g. [`crate::bucket::Bucket::redirect_vars`]).
+    pub async fn spawn_for_with_course(frontend: &str, course_vars: &[(&str, &str)]) -> Self {
+        Self::start(None, Faults::default(), frontend, course_vars).await
     }
 
     /// Like [`Platform::spawn`], with the proxies and stores `faults` asks for.
     pub async fn spawn_faulty(access_ttl_secs: Option<&str>, faults: Faults) -> Self {
-        Self::start(access_ttl_secs, faults, CLIENT_URL).await
+        Self::start(access_ttl_secs, faults, CLIENT_URL, &[]).await
     }
 
-    /// Everything, for a frontend at `frontend`, with what `faults` asks for.
-    async fn start(access_ttl_secs: Option<&str>, faults: Faults, frontend: &str) -> Self {
+    /// Everything, for a frontend at `frontend`, with what `faults` asks for and course-service given
+    /// `course_vars` on top.
+    async fn start(
+        access_ttl_secs: Option<&str>,
+        faults: Faults,
+        frontend: &str,
+        course_vars: &[(&str, &str)],
+    ) -> Self {
         let redis_proxy = if faults.redis_proxy {
             Some(TcpProxy::in_front_of(&required_env("REDIS_URL"), true).await)
         } else {
@@ -116,7 +128,8 @@ impl Platform {
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
             .unwrap_or_default();
         auth_overrides.extend_from_slice(&stores);
-        let services = Services::spawn_with(&auth_overrides, &stores).await;
+        let course_overrides = [&stores[..], course_vars].concat();
+        let services = Services::spawn_with(&auth_overrides, &course_overrides).await;
         let prefix = services.prefix.as_str().to_owned();
         let internal = services.internal_token.clone();
         let proxy = if faults.course_proxy {

@@ -11,6 +11,7 @@
 mod actor;
 mod bearer;
 mod browser;
+mod bucket;
 mod cookies;
 mod failover;
 mod faults;
