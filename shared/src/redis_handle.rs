@@ -33,7 +33,6 @@ const LOOKUP_GAP: Duration = Duration::from_millis(100);
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Where the master is and a connection to it.
-#[derive(Clone)]
 struct Current {
     /// Bumped at every swap, so a failure seen on an older connection does not trigger another lookup.
     generation: u64,
@@ -51,7 +50,8 @@ struct Inner {
     settings: RedisSettings,
     config: ConnectionManagerConfig,
     source: Source,
-    current: RwLock<Option<Current>>,
+    /// Shared, so a command clones an `Arc` (and the manager's own handle), not the address string.
+    current: RwLock<Option<Arc<Current>>>,
     /// Held while the sentinels are asked (the single flight); the time of the last lookup.
     lookup: tokio::sync::Mutex<Option<Instant>>,
 }
@@ -69,7 +69,7 @@ impl std::fmt::Debug for RedisHandle {
                 "sentinel",
                 &matches!(self.inner.source, Source::Sentinel(_)),
             )
-            .field("address", &self.current_now().map(|c| c.address))
+            .field("address", &self.current_now().map(|c| c.address.clone()))
             .finish()
     }
 }
@@ -124,7 +124,7 @@ impl RedisHandle {
                 client,
                 conn,
             };
-            (Source::Direct, Some(current))
+            (Source::Direct, Some(Arc::new(current)))
         } else {
             let mut addresses = Vec::new();
             for node in &settings.sentinels {
@@ -171,7 +171,7 @@ impl RedisHandle {
         matches!(self.inner.source, Source::Sentinel(_))
     }
 
-    fn current_now(&self) -> Option<Current> {
+    fn current_now(&self) -> Option<Arc<Current>> {
         self.inner
             .current
             .read()
@@ -179,7 +179,7 @@ impl RedisHandle {
             .clone()
     }
 
-    async fn current(&self) -> RedisResult<Current> {
+    async fn current(&self) -> RedisResult<Arc<Current>> {
         if let Some(current) = self.current_now() {
             return Ok(current);
         }
@@ -197,7 +197,7 @@ impl RedisHandle {
     /// generation to pass to [`RedisHandle::failed`] when a connection made from it breaks.
     pub async fn client(&self) -> RedisResult<(u64, redis::Client)> {
         let current = self.current().await?;
-        Ok((current.generation, current.client))
+        Ok((current.generation, current.client.clone()))
     }
 
     /// Reports that a connection of `generation` failed with `error`: with Sentinel, when the master may
@@ -309,12 +309,12 @@ impl Inner {
             };
         let previous = current.as_ref().map(|c| c.address.clone());
         let generation = current.as_ref().map_or(0, |c| c.generation) + 1;
-        *current = Some(Current {
+        *current = Some(Arc::new(Current {
             generation,
             address: address.clone(),
             client,
             conn,
-        });
+        }));
         tracing::info!(redis.master = %address, redis.previous = ?previous, "using the Redis master the sentinels name");
     }
 }
@@ -334,8 +334,8 @@ async fn watch(inner: Weak<Inner>) {
 impl ConnectionLike for RedisHandle {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
-            let mut current = self.current().await?;
-            let result = current.conn.req_packed_command(cmd).await;
+            let current = self.current().await?;
+            let result = current.conn.clone().req_packed_command(cmd).await;
             self.report(current.generation, &result);
             result
         })
@@ -348,9 +348,10 @@ impl ConnectionLike for RedisHandle {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         Box::pin(async move {
-            let mut current = self.current().await?;
+            let current = self.current().await?;
             let result = current
                 .conn
+                .clone()
                 .req_packed_commands(pipeline, offset, count)
                 .await;
             self.report(current.generation, &result);

@@ -521,6 +521,41 @@ async fn an_admin_hides_a_review_with_a_reason_and_its_author_still_sees_it() {
             .await;
         assert_eq!(res.status(), 403);
     }
+    // Unknown and malformed review ids, and a bad page of one's own list.
+    let unknown = "/5f0c2f1e9b1e8a3d4c5b6a79";
+    let res = r
+        .send(
+            Method::PUT,
+            &format!("{unknown}/moderation"),
+            Some(&admin.token),
+            json!({ "hidden": false }),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = r
+        .send(
+            Method::PUT,
+            &format!("{unknown}/reply"),
+            Some(&r.owner.token),
+            json!({ "text": "x" }),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = r
+        .send(
+            Method::PUT,
+            "/bad/moderation",
+            Some(&admin.token),
+            json!({ "hidden": false }),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        app.get("/api/v1/user/reviews?limit=0", Some(&author.token))
+            .await
+            .status(),
+        400
+    );
     let res = r
         .send(
             Method::PUT,

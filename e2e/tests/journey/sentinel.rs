@@ -184,7 +184,7 @@ impl SentinelSet {
                     "port {port}\nbind 127.0.0.1\ndir {}\nsentinel announce-ip 127.0.0.1\n\
                      sentinel monitor {MASTER_NAME} 127.0.0.1 {master} 2\n\
                      sentinel down-after-milliseconds {MASTER_NAME} 1000\n\
-                     sentinel failover-timeout {MASTER_NAME} 4000\n\
+                     sentinel failover-timeout {MASTER_NAME} 2000\n\
                      sentinel parallel-syncs {MASTER_NAME} 2\n",
                     dir.display()
                 ),
