@@ -133,6 +133,18 @@ def check_k8s(path):
             for env in c.get("env", []):
                 if env["name"] in SECRET_VARS and "value" in env:
                     errors.append(f"{where}: secret {env['name']} as a plain value")
+    # A Redis set in the manifests runs the production settings, and services that follow its sentinels
+    # wait for a replica's acknowledgement (docs/deploy.md, "Redis").
+    scripts = kinds.get("ConfigMap", {})
+    redis_scripts = next((c for n, c in scripts.items() if n.startswith("redis-scripts")), None)
+    if redis_scripts:
+        data = redis_scripts.get("data", {}).get("data.sh", "")
+        for setting in ("min-replicas-to-write 1", "appendonly yes", "maxmemory-policy noeviction"):
+            if setting not in data:
+                errors.append(f"Redis data nodes: `{setting}` is not set")
+    config = next((c.get("data", {}) for n, c in scripts.items() if n.startswith("lms-config")), {})
+    if config.get("REDIS_SENTINELS") and int(config.get("REDIS_MIN_REPLICA_ACKS", "0")) < 1:
+        errors.append("lms-config: REDIS_SENTINELS without REDIS_MIN_REPLICA_ACKS >= 1")
     if not kinds.get("NetworkPolicy"):
         errors.append("no NetworkPolicy")
     ingresses = kinds.get("Ingress", {})

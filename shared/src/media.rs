@@ -32,6 +32,9 @@ impl MediaKind {
 /// Bytes needed to recognise every accepted format.
 const SNIFF_LEN: usize = 12;
 
+/// Bytes read from a local media file per chunk of a streamed response.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// The file extension for `first_bytes` if they start a format accepted for `kind`.
 pub fn sniff(kind: MediaKind, first_bytes: &[u8]) -> Option<&'static str> {
     let b = first_bytes;
@@ -283,7 +286,12 @@ impl LocalDiskStore {
             file.seek(SeekFrom::Start(start)).await?;
         }
         let reader = file.take(end.saturating_sub(start));
-        Ok(Some(Box::pin(tokio_util::io::ReaderStream::new(reader))))
+        // ReaderStream's default 4 KiB chunks cost a blocking-pool hop each: reading 64 KiB at a time
+        // makes the disk proxy several times cheaper per GB (docs/deploy.md, "Media delivery: bench").
+        Ok(Some(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            reader,
+            READ_CHUNK,
+        ))))
     }
 
     async fn delete_file(&self, key: &str) -> Result<(), MediaError> {
