@@ -8,6 +8,11 @@ SECANTUSDB_VERSION="0.7.0b3"
 AIOSMTPD_VERSION="1.4.6"
 # moto's S3 server: the S3-compatible store course-service's `s3` feature is tested against.
 MOTO_VERSION="5.2.5"
+# The independent certificate verifier (scripts/verify_certificate.py): PyJWT with cryptography for EdDSA,
+# jsonschema for the Open Badges 3.0 schema.
+PYJWT_VERSION="2.15.1"
+CRYPTOGRAPHY_VERSION="51.0.1"
+JSONSCHEMA_VERSION="4.26.0"
 # schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
 SCHEMATHESIS_VERSION="4.32.5"
 # The clients step (scripts/clients): the document's validator and the Python client generator; the
@@ -39,7 +44,8 @@ die() {
 # Creates or repairs .venv and installs the pinned servers that are missing or at another version.
 ensure_venv() {
   ensure_venv_packages "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
-    "moto[server]==$MOTO_VERSION"
+    "moto[server]==$MOTO_VERSION" "PyJWT==$PYJWT_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION" \
+    "jsonschema==$JSONSCHEMA_VERSION"
 }
 
 # Creates or repairs .venv and installs each NAME==VERSION that is missing or at another version.

@@ -11,6 +11,9 @@ pub struct CourseSummary {
     #[serde(rename = "_id")]
     pub id: String,
     pub title: String,
+    /// The course's description (empty from a course-service older than the field).
+    #[serde(default)]
+    pub description: String,
     /// Dollars, as the public API shows prices.
     pub price: f64,
     /// The same price in integer cents: what money arithmetic uses.

@@ -289,8 +289,7 @@ impl LocalDiskStore {
         // ReaderStream's default 4 KiB chunks cost a blocking-pool hop each: reading 64 KiB at a time
         // makes the disk proxy several times cheaper per GB (docs/deploy.md, "Media delivery: bench").
         Ok(Some(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            reader,
-            READ_CHUNK,
+            reader, READ_CHUNK,
         ))))
     }
 

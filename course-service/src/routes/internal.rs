@@ -58,6 +58,7 @@ async fn get_course_summary(
             price_cents: course.price.cents(),
             id: course.id,
             title: course.title,
+            description: course.description,
             instructor: course.instructor_id,
             is_published: course.is_published,
             lecture_ids: course.lecture_ids,
