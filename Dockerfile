@@ -1,7 +1,8 @@
 # One multi-stage Dockerfile for every binary of the workspace; SERVICE picks which one:
 #   docker build --build-arg SERVICE=course-service --build-arg PORT=4002 -t lms/course-service .
 #   docker build --build-arg SERVICE=course-service --build-arg FEATURES=course-service/s3 ...   (cargo features)
-# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service, stripe-sim.
+# SERVICE is one of: gateway, auth-service, course-service, progress-service, payment-service,
+# certificate-service, stripe-sim.
 #
 # The build stage does not depend on SERVICE: it compiles the whole workspace once (every binary), so
 # `docker compose build` compiles the dependency tree once for all six images and each image only copies its

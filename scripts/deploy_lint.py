@@ -20,6 +20,7 @@ OUR_SERVICES = {
     "course-service": 4002,
     "progress-service": 4003,
     "payment-service": 4004,
+    "certificate-service": 4005,
 }
 AUTOSCALED = {"gateway", "course-service", "progress-service"}
 # Services whose secrets the stack gives them as files: NAME_FILE must be set and NAME must not.

@@ -4,7 +4,8 @@
     smoke.py journey http://127.0.0.1:4000 STATE   instructor signs up, creates and publishes a course with a
                                                    preview and a locked video lecture; a student buys it on
                                                    the Stripe simulator's page, streams the locked lecture
-                                                   with Range, sends heartbeats and reaches 100 %; the
+                                                   with Range, sends heartbeats and reaches 100 %, and
+                                                   gets a certificate that verifies publicly; the
                                                    instructor's e-mail is written to STATE
     smoke.py signin  http://127.0.0.1:4000 STATE   the instructor of STATE signs in again (the data survived)
 
@@ -78,6 +79,18 @@ def journey(base, state_file):
     assert progress["completionPercentage"] == 100, f"100 % after watching both lectures: {progress}"
     assert progress["completedAt"], f"completedAt set: {progress}"
     step("heartbeats over both lectures: 100 %, completedAt set")
+
+    def listed():
+        data = student.api("GET", "/certificates")["data"]
+        return data[0] if data else None
+
+    certificate = eventually("the certificate listed after the completion", listed)
+    assert certificate["courseId"] == course_id and certificate["status"] == "active", certificate
+    checks = Client(base).api("GET", f"/certificates/{certificate['_id']}/verify")
+    assert checks["valid"] is True, f"the certificate verifies: {checks}"
+    page = Client(base).call("GET", f"/certificates/{certificate['_id']}", (200,))
+    assert b"Verified" in page.body, "the public page shows the verdict"
+    step(f"certificate {certificate['_id']} issued, verified publicly, its page served")
 
     with open(state_file, "w") as f:
         json.dump({"instructor": email, "course": course_id}, f)

@@ -17,6 +17,8 @@ pub struct Upstreams {
     pub progress: String,
     /// `PAYMENT_SERVICE_URL`
     pub payment: String,
+    /// `CERTIFICATE_SERVICE_URL`
+    pub certificate: String,
 }
 
 /// One rate limit: `max` requests per `window`, refilled smoothly (GCRA).
@@ -158,6 +160,7 @@ impl Settings {
                 course: url(v, "COURSE_SERVICE_URL", "http://127.0.0.1:4002")?,
                 progress: url(v, "PROGRESS_SERVICE_URL", "http://127.0.0.1:4003")?,
                 payment: url(v, "PAYMENT_SERVICE_URL", "http://127.0.0.1:4004")?,
+                certificate: url(v, "CERTIFICATE_SERVICE_URL", "http://127.0.0.1:4005")?,
             },
             rate_limits: RateLimits {
                 global,

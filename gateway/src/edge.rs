@@ -22,13 +22,13 @@ pub async fn edge(
     let settings = &state.settings;
     let cors = CorsRequest::of(req.request(), settings);
     let https = forwarded_proto(req.request(), &state) == "https";
-    let docs = req.path().starts_with("/docs");
+    let surface = security_headers::Surface::of(req.path());
     let mut res = match cors.preflight(req.request(), settings) {
         Some(answer) => req.into_response(answer),
         None => next.call(req).await?.map_into_boxed_body(),
     };
     let h = res.headers_mut();
     cors.apply(h);
-    security_headers::apply(h, docs, https);
+    security_headers::apply(h, surface, https);
     Ok(res)
 }

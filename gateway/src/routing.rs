@@ -12,10 +12,17 @@ pub enum Upstream {
     Course,
     Progress,
     Payment,
+    Certificate,
 }
 
 impl Upstream {
-    pub const ALL: [Upstream; 4] = [Self::Auth, Self::Course, Self::Progress, Self::Payment];
+    pub const ALL: [Upstream; 5] = [
+        Self::Auth,
+        Self::Course,
+        Self::Progress,
+        Self::Payment,
+        Self::Certificate,
+    ];
 
     /// The short name used in errors, logs and the health report.
     pub fn name(self) -> &'static str {
@@ -24,6 +31,7 @@ impl Upstream {
             Self::Course => "course",
             Self::Progress => "progress",
             Self::Payment => "payment",
+            Self::Certificate => "certificate",
         }
     }
 }
@@ -72,7 +80,7 @@ pub struct Group {
 }
 
 /// Every proxied group (a unit test checks each entry's prefix and label against its segment).
-pub const GROUPS: [Group; 6] = [
+pub const GROUPS: [Group; 7] = [
     Group {
         segment: "user",
         prefix: "/api/v1/user",
@@ -109,13 +117,40 @@ pub const GROUPS: [Group; 6] = [
         label: "/api/v1/payments/*",
         upstream: Upstream::Payment,
     },
+    Group {
+        segment: "certificates",
+        prefix: "/api/v1/certificates",
+        label: "/api/v1/certificates/*",
+        upstream: Upstream::Certificate,
+    },
 ];
+
+/// The certificates' public HTML pages (`/certificates/{id}`), proxied to certificate-service as they are.
+pub const PAGES_PREFIX: &str = "/certificates/";
+
+/// The route of a certificate page: public reads of exactly one id-shaped segment, nothing else.
+fn page_route(method: &Method, path: &str) -> Option<Route> {
+    let id = path.strip_prefix(PAGES_PREFIX)?;
+    let id_shaped = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    (id_shaped && (*method == Method::GET || *method == Method::HEAD)).then_some(Route {
+        upstream: Upstream::Certificate,
+        public: true,
+        credential: false,
+        exempt: false,
+        silent_refresh: false,
+        webhook: false,
+        refresh: false,
+        group: "/certificates/*",
+    })
+}
 
 /// Looks up a path under `/api/v1`; `None` for everything the gateway does not proxy (including any path
 /// with `.`/`..` segments, which an upstream URL parser would resolve into somewhere else, such as
 /// `/internal`).
 pub fn route(method: &Method, path: &str) -> Option<Route> {
-    let rest = path.strip_prefix("/api/v1/")?;
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return page_route(method, path);
+    };
     // The first segments on the stack (every rule looks at four at most); the dot and empty-segment checks
     // see them all.
     let mut first = [""; MAX_SEGMENTS];
@@ -193,6 +228,20 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                 ) && !any_empty;
         }
         ["progress", ..] => {}
+        // Everything a verifier needs is public; the caller's own list and the changes are not.
+        ["certificates", ..] => {
+            r.public = read
+                && !any_empty
+                && matches!(
+                    segments,
+                    ["certificates", "issuer"]
+                        | ["certificates", "issuer", "jwks.json"]
+                        | ["certificates", "status", _]
+                        | ["certificates", "openapi.json"]
+                        | ["certificates", _]
+                        | ["certificates", _, "verify"]
+                );
+        }
         ["payments", ..] => {
             r.public = read && segments == ["payments", "openapi.json"];
             if post && segments == ["payments", "webhook"] {
@@ -284,6 +333,32 @@ mod tests {
             post("/api/v1/payments/webhook").unwrap().upstream,
             Upstream::Payment
         );
+    }
+
+    #[test]
+    fn certificates_are_public_to_verifiers_but_the_own_list_and_changes_need_a_login() {
+        let id = "0123456789abcdef01234567";
+        for path in [
+            format!("/api/v1/certificates/{id}"),
+            format!("/api/v1/certificates/{id}/verify"),
+            "/api/v1/certificates/issuer".to_owned(),
+            "/api/v1/certificates/issuer/jwks.json".to_owned(),
+            "/api/v1/certificates/status/0".to_owned(),
+            "/api/v1/certificates/openapi.json".to_owned(),
+            format!("/certificates/{id}"),
+        ] {
+            let r = get(&path).unwrap();
+            assert_eq!(r.upstream, Upstream::Certificate, "{path}");
+            assert!(r.public, "{path}");
+        }
+        assert!(!get("/api/v1/certificates").unwrap().public);
+        assert!(!post(&format!("/api/v1/certificates/{id}/revoke")).unwrap().public);
+        assert!(!post(&format!("/api/v1/certificates/{id}/reissue")).unwrap().public);
+        // The page route takes one id-shaped segment and only reads.
+        for path in ["/certificates/", "/certificates/a/b", "/certificates/%2e%2e", "/certificates/.."] {
+            assert!(get(path).is_none(), "{path}");
+        }
+        assert!(post(&format!("/certificates/{id}")).is_none());
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub struct Endpoints {
     pub course: Endpoint,
     pub progress: Endpoint,
     pub payment: Endpoint,
+    pub certificate: Endpoint,
 }
 
 impl Endpoints {
@@ -54,6 +55,7 @@ impl Endpoints {
             course: parse("COURSE_SERVICE_URL", &u.course)?,
             progress: parse("PROGRESS_SERVICE_URL", &u.progress)?,
             payment: parse("PAYMENT_SERVICE_URL", &u.payment)?,
+            certificate: parse("CERTIFICATE_SERVICE_URL", &u.certificate)?,
         })
     }
 }
@@ -78,6 +80,7 @@ impl AppState {
             Upstream::Course => &e.course,
             Upstream::Progress => &e.progress,
             Upstream::Payment => &e.payment,
+            Upstream::Certificate => &e.certificate,
         }
     }
 
@@ -89,6 +92,7 @@ impl AppState {
             Upstream::Course => &u.course,
             Upstream::Progress => &u.progress,
             Upstream::Payment => &u.payment,
+            Upstream::Certificate => &u.certificate,
         }
     }
 }

@@ -11,6 +11,7 @@
     reason = "test support panics to fail the test loudly"
 )]
 
+mod certificates;
 mod client;
 mod env;
 mod fixtures;
@@ -22,6 +23,7 @@ mod poll;
 mod proxy;
 mod services;
 
+pub use certificates::independent_verdict;
 pub use client::{TestClient, browser, send_json};
 pub use env::{base_vars, closed_port, email, required_env, run_id, with_overrides};
 pub use fixtures::{course_fields, form, lecture_form, mp4, png, tampered};

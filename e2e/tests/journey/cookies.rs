@@ -9,8 +9,8 @@ use test_support::{EVENT_TIMEOUT, eventually};
 use crate::actor::Actor;
 use crate::helpers::{Platform, email, json_of, send, set_cookie_names, text};
 use crate::steps::{
-    assert_enrolled, assert_review_left_the_rating, assert_stats_show_the_finisher, buy,
-    delete_account, find_course, progress, publish_course, purchases, review, stream,
+    assert_certificate_revoked, assert_enrolled, assert_review_left_the_rating,
+    assert_stats_show_the_finisher, buy, certificate, delete_account, find_course, progress, publish_course, purchases, review, stream,
     watch_and_complete,
 };
 
@@ -56,6 +56,7 @@ async fn cookie_users_publish_buy_watch_finish_get_refunded_and_delete_the_accou
     assert_enrolled(&p, &instructor, &student, &course.course_id).await;
     stream(&p, &student, &course).await;
     watch_and_complete(&p, &student, &course).await;
+    let certificate_id = certificate(&p, &student, &course).await;
     assert_stats_show_the_finisher(&p, &instructor, &course).await;
     review(&p, &student, &instructor, &course).await;
 
@@ -102,6 +103,7 @@ async fn cookie_users_publish_buy_watch_finish_get_refunded_and_delete_the_accou
     })
     .await;
     assert_review_left_the_rating(&p, &course.course_id).await;
+    assert_certificate_revoked(&p, &certificate_id).await;
     let res = send(student.get(&p.url("/payments/purchased-courses"))).await;
     let purchased = json_of(res, 200).await;
     assert_eq!(purchased["data"], json!([]), "{purchased}");

@@ -128,14 +128,14 @@ async fn failover(case: Case) {
                 }
             }
         };
-        let [a, b, c, d] = p.services();
+        let [a, b, c, d, e] = p.services();
         let named = async {
             let port = set.wait_for_new_master(old_master).await;
             (port, killed.elapsed())
         };
-        let ((new_master, announced), ra, rb, rc, rd) =
-            tokio::join!(named, poll(a), poll(b), poll(c), poll(d));
-        let recovered = vec![ra, rb, rc, rd];
+        let ((new_master, announced), ra, rb, rc, rd, re) =
+            tokio::join!(named, poll(a), poll(b), poll(c), poll(d), poll(e));
+        let recovered = vec![ra, rb, rc, rd, re];
         // The old master comes back as it was: a master with no replicas, until the sentinels demote it.
         set.restart(old);
         if let Some(replica) = frozen {

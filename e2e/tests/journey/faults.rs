@@ -551,12 +551,13 @@ async fn after_the_database_server_restarts_every_service_recovers_without_a_res
     assert_enrolled(&p, &instructor, &student, &course.course_id).await;
 
     db.stop().await;
-    let [auth, course_svc, progress_svc, payment] = p.services();
+    let [auth, course_svc, progress_svc, payment, certificate] = p.services();
     tokio::join!(
         readyz_becomes(auth, 503),
         readyz_becomes(course_svc, 503),
         readyz_becomes(progress_svc, 503),
         readyz_becomes(payment, 503),
+        readyz_becomes(certificate, 503),
     );
 
     db.launch().await;
@@ -565,6 +566,7 @@ async fn after_the_database_server_restarts_every_service_recovers_without_a_res
         readyz_becomes(course_svc, 200),
         readyz_becomes(progress_svc, 200),
         readyz_becomes(payment, 200),
+        readyz_becomes(certificate, 200),
     );
 
     // Real reads and writes in every service, through the gateway, with the data from before the restart.

@@ -1,5 +1,6 @@
 //! The whole platform for one test: auth- and course-service (`test_support::Services`, with the configured
-//! admin), progress-service, payment-service with the Stripe simulator, and the gateway in front of them,
+//! admin), progress-service, payment-service with the Stripe simulator, certificate-service, and the
+//! gateway in front of them,
 //! all in-process on port 0, sharing one fresh Redis key prefix and service token, each service with its
 //! own fresh database (removed by drop guards). Tests talk to the gateway only; what they call here is the
 //! public API.
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 use stripe_sim::{SimConfig, StripeSim};
 use test_support::{
     ADMIN_EMAIL, CLIENT_URL, PASSWORD, Services, TcpProxy, TestClient, TestDatabase, base_vars,
-    required_env, run_id, with_overrides,
+    closed_port, required_env, run_id, with_overrides,
 };
 
 const STRIPE_KEY: &str = "sk_test_e2e";
@@ -52,6 +53,7 @@ pub struct Platform {
     pub payment_proxy: Option<TcpProxy>,
     progress: TestClient,
     payment: TestClient,
+    certificate: TestClient,
     /// What payment-service was started with, to start another instance on the same database.
     payment_settings: payment_service::config::Settings,
     /// Stopped payment-service instances, kept for their drop guards (the database outlives them).
@@ -165,6 +167,25 @@ impl Platform {
         let progress = TestClient::serve(progress_service::startup::build(&settings).await)
             .guarded(progress_db);
 
+        // certificate-service names every credential by a URL of the platform, the gateway's: so the
+        // gateway's port is chosen before either starts.
+        let gateway_port = closed_port().to_string();
+        let public_url = format!("http://127.0.0.1:{gateway_port}");
+        let certificate_db = TestDatabase::new();
+        let vars = with_overrides(base_vars(&run_id(), true), &common);
+        let vars = with_overrides(
+            vars,
+            &[
+                ("MONGO_DB", certificate_db.name()),
+                ("PUBLIC_URL", public_url.as_str()),
+                ("ISSUER_NAME", "E2E Academy"),
+            ],
+        );
+        let settings = certificate_service::config::Settings::from_source(&vars)
+            .expect("certificate-service settings");
+        let certificate = TestClient::serve(certificate_service::startup::build(&settings).await)
+            .guarded(certificate_db);
+
         let sim = StripeSim::start(SimConfig {
             secret_key: STRIPE_KEY.to_owned(),
             webhook_secret: WEBHOOK_SECRET.to_owned(),
@@ -210,6 +231,8 @@ impl Platform {
             &[
                 ("PROGRESS_SERVICE_URL", progress.address.as_str()),
                 ("PAYMENT_SERVICE_URL", payment_url.as_str()),
+                ("CERTIFICATE_SERVICE_URL", certificate.address.as_str()),
+                ("PORT", gateway_port.as_str()),
                 ("CLIENT_URL", frontend),
                 // Expired means expired: the short-lived cookie must be refreshed, not tolerated.
                 ("JWT_LEEWAY_SECS", "0"),
@@ -230,6 +253,7 @@ impl Platform {
             payment_proxy,
             progress,
             payment,
+            certificate,
             payment_settings,
             stopped: Vec::new(),
             services,
@@ -237,12 +261,13 @@ impl Platform {
     }
 
     /// Every service behind the gateway by name, with its base URL (for `/readyz`).
-    pub fn services(&self) -> [(&'static str, &str); 4] {
+    pub fn services(&self) -> [(&'static str, &str); 5] {
         [
             ("auth-service", self.services.auth.address.as_str()),
             ("course-service", self.services.course.address.as_str()),
             ("progress-service", self.progress.address.as_str()),
             ("payment-service", self.payment.address.as_str()),
+            ("certificate-service", self.certificate.address.as_str()),
         ]
     }
 
@@ -270,12 +295,13 @@ impl Platform {
 
     /// Each service's own OpenAPI document (`GET /openapi.json` on the service, where the gateway collects
     /// them), in the order the gateway merges them (`gateway::routing::Upstream::ALL`).
-    pub fn service_document_urls(&self) -> [(&'static str, String); 4] {
+    pub fn service_document_urls(&self) -> [(&'static str, String); 5] {
         [
             ("auth", self.services.auth.url("/openapi.json")),
             ("course", self.services.course.url("/openapi.json")),
             ("progress", self.progress.url("/openapi.json")),
             ("payment", self.payment.url("/openapi.json")),
+            ("certificate", self.certificate.url("/openapi.json")),
         ]
     }
 

@@ -49,6 +49,7 @@ pub struct ServicesReport {
     pub course: LatencyCheck,
     pub progress: LatencyCheck,
     pub payment: LatencyCheck,
+    pub certificate: LatencyCheck,
 }
 
 /// A dependency that was asked, and how long it took to answer.

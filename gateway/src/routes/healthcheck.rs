@@ -86,6 +86,7 @@ async fn report(state: &AppState) -> HttpResponse {
             course: service(Upstream::Course),
             progress: service(Upstream::Progress),
             payment: service(Upstream::Payment),
+            certificate: service(Upstream::Certificate),
         },
     };
     if all_ok {

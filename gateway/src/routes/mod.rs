@@ -55,6 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for group in &crate::routing::GROUPS {
         cfg.service(web::scope(group.prefix).default_service(web::to(proxy)));
     }
+    cfg.service(
+        web::scope(crate::routing::PAGES_PREFIX.trim_end_matches('/'))
+            .default_service(web::to(proxy)),
+    );
     // Last: the viewer's route is a regex, which every request would otherwise be matched against first.
     docs::configure(cfg);
 }

@@ -28,7 +28,7 @@ async fn the_healthcheck_reports_every_service_and_never_an_address() {
     assert_eq!(services["server"]["status"], "healthy");
     assert!(services["server"]["uptime"].as_f64().unwrap() >= 0.0);
     assert!(services["server"]["memoryUsage"]["rss"].as_u64().unwrap() > 0);
-    for name in ["auth", "course", "progress", "payment"] {
+    for name in ["auth", "course", "progress", "payment", "certificate"] {
         assert_eq!(services[name]["status"], "healthy", "{name}");
         assert!(services[name]["latencyMs"].is_u64(), "{name}");
     }

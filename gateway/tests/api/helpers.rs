@@ -171,6 +171,7 @@ pub async fn spawn_with(options: Options) -> Stack {
         ("COURSE_SERVICE_URL", course_address.as_str()),
         ("PROGRESS_SERVICE_URL", &upstream.address),
         ("PAYMENT_SERVICE_URL", &payment_address),
+        ("CERTIFICATE_SERVICE_URL", &upstream.address),
         ("CLIENT_URL", ORIGIN),
         ("JWT_LEEWAY_SECS", "0"),
         // Generous by default so that tests about other things never meet the limiter.
