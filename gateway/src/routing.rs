@@ -131,7 +131,8 @@ pub const PAGES_PREFIX: &str = "/certificates/";
 /// The route of a certificate page: public reads of exactly one id-shaped segment, nothing else.
 fn page_route(method: &Method, path: &str) -> Option<Route> {
     let id = path.strip_prefix(PAGES_PREFIX)?;
-    let id_shaped = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    let id_shaped =
+        !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
     (id_shaped && (*method == Method::GET || *method == Method::HEAD)).then_some(Route {
         upstream: Upstream::Certificate,
         public: true,
@@ -352,10 +353,23 @@ mod tests {
             assert!(r.public, "{path}");
         }
         assert!(!get("/api/v1/certificates").unwrap().public);
-        assert!(!post(&format!("/api/v1/certificates/{id}/revoke")).unwrap().public);
-        assert!(!post(&format!("/api/v1/certificates/{id}/reissue")).unwrap().public);
+        assert!(
+            !post(&format!("/api/v1/certificates/{id}/revoke"))
+                .unwrap()
+                .public
+        );
+        assert!(
+            !post(&format!("/api/v1/certificates/{id}/reissue"))
+                .unwrap()
+                .public
+        );
         // The page route takes one id-shaped segment and only reads.
-        for path in ["/certificates/", "/certificates/a/b", "/certificates/%2e%2e", "/certificates/.."] {
+        for path in [
+            "/certificates/",
+            "/certificates/a/b",
+            "/certificates/%2e%2e",
+            "/certificates/..",
+        ] {
             assert!(get(path).is_none(), "{path}");
         }
         assert!(post(&format!("/certificates/{id}")).is_none());

@@ -8,8 +8,7 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 /// API responses are data: they may load nothing and be framed by nobody.
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 /// The certificate pages: HTML with an inline style sheet and nothing else (no script, no form).
-const PAGE_CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /// The docs viewer needs its own scripts, styles and images.
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
 script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";

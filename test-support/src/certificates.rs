@@ -45,4 +45,3 @@ fn run_verifier(base: &str, id: &str, jwt: Option<&str>) -> (i32, Value) {
     });
     (out.status.code().unwrap_or(-1), verdict)
 }
-

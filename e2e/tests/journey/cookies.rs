@@ -10,8 +10,8 @@ use crate::actor::Actor;
 use crate::helpers::{Platform, email, json_of, send, set_cookie_names, text};
 use crate::steps::{
     assert_certificate_revoked, assert_enrolled, assert_review_left_the_rating,
-    assert_stats_show_the_finisher, buy, certificate, delete_account, find_course, progress, publish_course, purchases, review, stream,
-    watch_and_complete,
+    assert_stats_show_the_finisher, buy, certificate, delete_account, find_course, progress,
+    publish_course, purchases, review, stream, watch_and_complete,
 };
 
 const ACCESS_TTL_SECS: &str = "3";

@@ -207,19 +207,36 @@ impl SentinelSet {
         for node in set.data.iter_mut().chain(set.sentinels.iter_mut()) {
             node.start();
         }
+        // Every sentinel must also know both replicas and the other sentinels: one that became leader
+        // before its next INFO of the master (every 10 s) had listed the replicas would find no replica to
+        // promote (`-failover-abort-no-good-slave`).
         set.wait_until(
-            "both replicas in sync and every sentinel watching",
-            Duration::from_secs(20),
+            "both replicas in sync and every sentinel knowing both replicas and its peers",
+            Duration::from_secs(30),
             |set| {
                 let synced = set.data[1..].iter().all(|r| {
                     command(r.port, &["ROLE"]).is_ok_and(|role| role.contains("connected"))
                 });
                 let watching = set.sentinels.iter().all(|s| {
-                    command(
+                    let master = command(
                         s.port,
                         &["SENTINEL", "get-master-addr-by-name", MASTER_NAME],
                     )
-                    .is_ok_and(|a| a.contains(&set.data[0].port.to_string()))
+                    .is_ok_and(|a| a.contains(&set.data[0].port.to_string()));
+                    let replicas = command(s.port, &["SENTINEL", "REPLICAS", MASTER_NAME])
+                        .is_ok_and(|r| {
+                            set.data[1..]
+                                .iter()
+                                .all(|d| r.contains(&d.port.to_string()))
+                        });
+                    let peers =
+                        command(s.port, &["SENTINEL", "SENTINELS", MASTER_NAME]).is_ok_and(|r| {
+                            set.sentinels
+                                .iter()
+                                .filter(|o| o.port != s.port)
+                                .all(|o| r.contains(&o.port.to_string()))
+                        });
+                    master && replicas && peers
                 });
                 synced && watching
             },

@@ -524,16 +524,34 @@ pub async fn certificate(p: &Platform, student: &Actor, course: &Published) -> S
     assert_eq!(listed["status"], "active", "{listed}");
     let id = text(&listed, "/_id");
     let anonymous = reqwest::Client::new();
-    let public = json_of(send(anonymous.get(&p.url(&format!("/certificates/{id}")))).await, 200).await;
+    let public = json_of(
+        send(anonymous.get(&p.url(&format!("/certificates/{id}")))).await,
+        200,
+    )
+    .await;
     let credential = &public["certificate"]["credential"];
-    assert_eq!(credential["id"], p.raw_url(&format!("/certificates/{id}")), "{credential}");
-    assert!(!public.to_string().contains(&student.email), "no e-mail in public: {public}");
-    let checks = json_of(send(anonymous.get(&p.url(&format!("/certificates/{id}/verify")))).await, 200).await;
+    assert_eq!(
+        credential["id"],
+        p.raw_url(&format!("/certificates/{id}")),
+        "{credential}"
+    );
+    assert!(
+        !public.to_string().contains(&student.email),
+        "no e-mail in public: {public}"
+    );
+    let checks = json_of(
+        send(anonymous.get(&p.url(&format!("/certificates/{id}/verify")))).await,
+        200,
+    )
+    .await;
     assert_eq!(checks["valid"], true, "{checks}");
     let page = send(anonymous.get(&p.raw_url(&format!("/certificates/{id}")))).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap_or_default();
-    assert!(html.contains("Verified") && html.contains("linkedin.com/profile/add"), "{html}");
+    assert!(
+        html.contains("Verified") && html.contains("linkedin.com/profile/add"),
+        "{html}"
+    );
     let (code, verdict) = test_support::independent_verdict(&p.raw_url(""), &id, None).await;
     assert_eq!(code, 0, "the independent verifier: {verdict}");
     id
@@ -543,17 +561,26 @@ pub async fn certificate(p: &Platform, student: &Actor, course: &Published) -> S
 /// verifier finds its bit set in the signed status list.
 pub async fn assert_certificate_revoked(p: &Platform, id: &str) {
     let url = p.url(&format!("/certificates/{id}/verify"));
-    let checks = eventually(EVENT_TIMEOUT, "the refund revoking the certificate", async || {
-        let body = json_of(send(reqwest::Client::new().get(&url)).await, 200).await;
-        (body["valid"] == false).then_some(body)
-    })
+    let checks = eventually(
+        EVENT_TIMEOUT,
+        "the refund revoking the certificate",
+        async || {
+            let body = json_of(send(reqwest::Client::new().get(&url)).await, 200).await;
+            (body["valid"] == false).then_some(body)
+        },
+    )
     .await;
     let status = checks["checks"]
         .as_array()
         .and_then(|c| c.iter().find(|c| c["name"] == "status"))
         .cloned()
         .unwrap_or_default();
-    assert!(status["detail"].as_str().is_some_and(|d| d.contains("refunded")), "{checks}");
+    assert!(
+        status["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("refunded")),
+        "{checks}"
+    );
     let (code, verdict) = test_support::independent_verdict(&p.raw_url(""), id, None).await;
     assert_eq!((code, &verdict["revoked"]), (1, &json!(true)), "{verdict}");
 }
