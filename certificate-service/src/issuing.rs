@@ -15,7 +15,7 @@ use crate::store::Certificate;
 /// What became of an issuance.
 #[derive(Debug)]
 pub enum Issued {
-    New(Certificate),
+    New(Box<Certificate>),
     /// That generation exists already (a replayed event, or a concurrent re-issue).
     Exists,
     /// The account or the course is gone: there is nobody or nothing to certify.
@@ -85,5 +85,5 @@ pub async fn issue(
         return Ok(Issued::Exists);
     }
     tracing::info!(certificate.id = %id, user.id = %user, course.id = %course, generation, "issued a certificate");
-    Ok(Issued::New(certificate))
+    Ok(Issued::New(Box::new(certificate)))
 }

@@ -8,7 +8,7 @@ use certificate_service::config::Settings;
 use certificate_service::startup;
 use chrono::Utc;
 use reqwest::{Client, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 use shared::events::{
     COURSE_COMPLETED, CourseCompleted, EventEnvelope, PURCHASE_REFUNDED, PurchaseRefunded,
     USER_DELETED, UserDeleted,
@@ -206,4 +206,36 @@ pub fn jwt_parts(jwt: &str) -> (Value, Value) {
         serde_json::from_slice(&raw).expect("JSON")
     };
     (part(0), part(1))
+}
+
+/// The certificate's bit in its published status list.
+pub async fn bit_of(app: &TestApp, credential: &Value) -> bool {
+    let status = &credential["credentialStatus"];
+    let url = status["statusListCredential"].as_str().unwrap_or_default();
+    let res = app.client.get(url).send().await.expect("status list");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/vc+jwt")
+    );
+    let (header, list) = jwt_parts(&res.text().await.unwrap_or_default());
+    assert_eq!(header["typ"], "vc+jwt");
+    assert_eq!(
+        list["type"],
+        json!(["VerifiableCredential", "BitstringStatusListCredential"])
+    );
+    assert_eq!(list["credentialSubject"]["statusPurpose"], "revocation");
+    let index: u64 = status["statusListIndex"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(u64::MAX);
+    certificate_service::status_list::is_set(
+        list["credentialSubject"]["encodedList"]
+            .as_str()
+            .unwrap_or_default(),
+        index,
+    )
+    .expect("a readable status list")
 }

@@ -2,42 +2,9 @@
 //! sets the certificate's bit in the signed status list and fails the `status` check, and a deleted
 //! course is reported without undoing the certificate.
 
-use certificate_service::status_list::is_set;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, jwt_parts};
-
-/// The certificate's bit in its published status list.
-async fn bit_of(app: &TestApp, credential: &Value) -> bool {
-    let status = &credential["credentialStatus"];
-    let url = status["statusListCredential"].as_str().unwrap_or_default();
-    let res = app.client.get(url).send().await.expect("status list");
-    assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/vc+jwt")
-    );
-    let (header, list) = jwt_parts(&res.text().await.unwrap_or_default());
-    assert_eq!(header["typ"], "vc+jwt");
-    assert_eq!(
-        list["type"],
-        json!(["VerifiableCredential", "BitstringStatusListCredential"])
-    );
-    assert_eq!(list["credentialSubject"]["statusPurpose"], "revocation");
-    let index: u64 = status["statusListIndex"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(u64::MAX);
-    is_set(
-        list["credentialSubject"]["encodedList"]
-            .as_str()
-            .unwrap_or_default(),
-        index,
-    )
-    .expect("a readable status list")
-}
+use crate::helpers::{TestApp, bit_of};
 
 fn check<'a>(verification: &'a Value, name: &str) -> &'a Value {
     verification["checks"]

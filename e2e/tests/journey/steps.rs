@@ -525,7 +525,7 @@ pub async fn certificate(p: &Platform, student: &Actor, course: &Published) -> S
     let id = text(&listed, "/_id");
     let anonymous = reqwest::Client::new();
     let public = json_of(
-        send(anonymous.get(&p.url(&format!("/certificates/{id}")))).await,
+        send(anonymous.get(p.url(&format!("/certificates/{id}")))).await,
         200,
     )
     .await;
@@ -540,12 +540,12 @@ pub async fn certificate(p: &Platform, student: &Actor, course: &Published) -> S
         "no e-mail in public: {public}"
     );
     let checks = json_of(
-        send(anonymous.get(&p.url(&format!("/certificates/{id}/verify")))).await,
+        send(anonymous.get(p.url(&format!("/certificates/{id}/verify")))).await,
         200,
     )
     .await;
     assert_eq!(checks["valid"], true, "{checks}");
-    let page = send(anonymous.get(&p.raw_url(&format!("/certificates/{id}")))).await;
+    let page = send(anonymous.get(p.raw_url(&format!("/certificates/{id}")))).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap_or_default();
     assert!(
