@@ -1,7 +1,7 @@
 //! `POST /certificates/{id}/revoke`: an admin revokes a certificate with a reason verifiers see.
 
 use actix_web::{HttpResponse, web};
-use shared::openapi::responses::NotLoggedIn;
+use shared::openapi::responses::{JsonBodyRefused, NotLoggedIn};
 use shared::principal::Principal;
 
 use super::access::{CertificateIdPath, shown};
@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 403, description = "Not an admin", body = shared::error::ErrorBody),
         (status = 404, description = "Unknown certificate", body = shared::error::ErrorBody),
         (status = 409, description = "Already revoked", body = shared::error::ErrorBody),
+        JsonBodyRefused,
     ),
 )]
 pub async fn revoke_certificate(

@@ -26,8 +26,11 @@ pub struct CertificateView {
     pub completed_at: DateTime<Utc>,
     /// `active` or `revoked`.
     pub status: String,
+    /// When it was revoked; null while active.
+    #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
-    /// `refunded`, `account deleted`, `superseded`, or an admin's reason.
+    /// `refunded`, `account deleted`, `superseded`, or an admin's reason; null while active.
+    #[schema(required = true)]
     pub revocation_reason: Option<String>,
     /// The certificate's public page (also the credential's `id`).
     pub url: String,
