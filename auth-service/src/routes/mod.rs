@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod api_keys;
 mod avatars;
+mod identities;
 pub mod dto;
 mod internal;
 mod jwks;
@@ -13,6 +14,7 @@ mod password;
 mod profile;
 mod respond;
 mod sessions;
+mod sso;
 mod signin;
 mod signout;
 mod signup;
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(api_keys::configure)
             .configure(sessions::configure)
+            .configure(sso::configure)
+            .configure(identities::configure)
             .configure(jwks::configure),
     );
 }
