@@ -56,17 +56,36 @@ pub const SSO_COOKIE_PATH: &str = "/api/v1/auth/sso";
 /// with a cross-site top-level navigation, on which a `Strict` cookie would not come along.
 pub fn sso_flow(value: &str, s: &Settings) -> Cookie<'static> {
     let max_age = secs(s.sso.flow_ttl);
-    build_same_site(SSO_FLOW_COOKIE, value.to_owned(), SSO_COOKIE_PATH, max_age, s, CookieSameSite::Lax)
+    build_same_site(
+        SSO_FLOW_COOKIE,
+        value.to_owned(),
+        SSO_COOKIE_PATH,
+        max_age,
+        s,
+        CookieSameSite::Lax,
+    )
 }
 
 /// The pending-link cookie (sent with the frontend's `POST /auth/sso/link`).
 pub fn sso_link(value: &str, s: &Settings) -> Cookie<'static> {
-    build(SSO_LINK_COOKIE, value.to_owned(), SSO_COOKIE_PATH, secs(s.sso.flow_ttl), s)
+    build(
+        SSO_LINK_COOKIE,
+        value.to_owned(),
+        SSO_COOKIE_PATH,
+        secs(s.sso.flow_ttl),
+        s,
+    )
 }
 
 /// The pending-link cookie, expired.
 pub fn sso_link_cleared(s: &Settings) -> Cookie<'static> {
-    build(SSO_LINK_COOKIE, String::new(), SSO_COOKIE_PATH, Duration::ZERO, s)
+    build(
+        SSO_LINK_COOKIE,
+        String::new(),
+        SSO_COOKIE_PATH,
+        Duration::ZERO,
+        s,
+    )
 }
 
 fn secs(d: std::time::Duration) -> Duration {

@@ -58,7 +58,8 @@ impl AppState {
             LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
         let prefix = settings.service.redis_prefix.clone();
         Ok(Self {
-            sso: Sso::new(&settings.sso, kit.redis(), &prefix).context("preparing single sign-on")?,
+            sso: Sso::new(&settings.sso, kit.redis(), &prefix)
+                .context("preparing single sign-on")?,
             revocations: Revocations::new(kit.redis(), prefix, settings.access_ttl),
             mailer: Mailer::new(&settings.smtp)?,
             media: Arc::new(media),

@@ -74,7 +74,10 @@ fn check_url(name: &str, raw: &str, production: bool) -> Result<String, ConfigEr
     let url = reqwest::Url::parse(raw).map_err(|e| invalid(name, format!("not a URL: {e}")))?;
     let https = url.scheme() == "https";
     if !(https || url.scheme() == "http") || url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(name, "must be an http(s) URL without query or fragment"));
+        return Err(invalid(
+            name,
+            "must be an http(s) URL without query or fragment",
+        ));
     }
     if production && !https {
         return Err(ConfigError::Insecure {
@@ -98,7 +101,9 @@ impl SsoSettings {
             if providers.iter().any(|p| p.id == id) {
                 return Err(invalid("SSO_PROVIDERS", format!("`{id}` is listed twice")));
             }
-            let var = |suffix: &str| format!("SSO_{}_{suffix}", id.to_ascii_uppercase().replace('-', "_"));
+            let var = |suffix: &str| {
+                format!("SSO_{}_{suffix}", id.to_ascii_uppercase().replace('-', "_"))
+            };
             let issuer_var = var("ISSUER");
             let issuer = check_url(&issuer_var, &v.required::<String>(&issuer_var)?, production)?;
             let mut scopes: Vec<String> = v
@@ -128,9 +133,13 @@ impl SsoSettings {
             });
         }
         let base = v.or("SSO_REDIRECT_BASE_URL", "http://localhost:4000".to_owned())?;
-        let redirect_base_url = check_url("SSO_REDIRECT_BASE_URL", &base, production && !providers.is_empty())?
-            .trim_end_matches('/')
-            .to_owned();
+        let redirect_base_url = check_url(
+            "SSO_REDIRECT_BASE_URL",
+            &base,
+            production && !providers.is_empty(),
+        )?
+        .trim_end_matches('/')
+        .to_owned();
         Ok(Self {
             providers,
             redirect_base_url,

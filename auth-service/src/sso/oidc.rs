@@ -204,7 +204,11 @@ fn check_claims(
     if several && claims.azp.is_none() {
         return refuse("azp missing with several audiences");
     }
-    if claims.azp.as_deref().is_some_and(|azp| azp != provider.client_id) {
+    if claims
+        .azp
+        .as_deref()
+        .is_some_and(|azp| azp != provider.client_id)
+    {
         return refuse("azp");
     }
     let nonce_ok = claims.nonce.as_deref().is_some_and(|n| {

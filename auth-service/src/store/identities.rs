@@ -85,7 +85,11 @@ impl IdentityStore {
                     "issuer_subject_unique",
                     true,
                 ),
-                index(doc! { "userId": 1, "createdAt": -1 }, "user_identities", false),
+                index(
+                    doc! { "userId": 1, "createdAt": -1 },
+                    "user_identities",
+                    false,
+                ),
             ],
         )
     }
