@@ -38,12 +38,15 @@ pub struct Discovered {
     pub keys: ProviderKeys,
 }
 
+/// Each provider's discovery and when it was fetched, by provider id.
+type Entries = HashMap<String, (Instant, Arc<Discovered>)>;
+
 /// The cache, shared by clones.
 #[derive(Clone)]
 pub struct DiscoveryCache {
     http: reqwest::Client,
     ttl: Duration,
-    entries: Arc<RwLock<HashMap<String, (Instant, Arc<Discovered>)>>>,
+    entries: Arc<RwLock<Entries>>,
 }
 
 impl DiscoveryCache {
