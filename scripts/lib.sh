@@ -223,6 +223,20 @@ ensure_browser() {
   log "browser: $("$CHROMIUM" --version 2>/dev/null), node $(node --version), playwright-core $wanted"
 }
 
+# What the SSO tests need (docs/auth.md, "Single sign-on"): test-support/oidc-provider/node_modules as its
+# package-lock.json pins it (npm `oidc-provider`; `npm ci` when it differs). Needs node and npm, which
+# ensure_browser provides.
+ensure_oidc_provider() {
+  local dir="$ROOT/test-support/oidc-provider" wanted have
+  wanted="$(node -p 'require(process.argv[1]).packages["node_modules/oidc-provider"].version' "$dir/package-lock.json")"
+  have="$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$dir/node_modules/oidc-provider/package.json")"
+  if [[ "$have" != "$wanted" ]]; then
+    log "npm ci in test-support/oidc-provider (oidc-provider $wanted)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in test-support/oidc-provider failed"
+  fi
+  log "OpenID provider for the SSO tests: oidc-provider $wanted"
+}
+
 # Installs redis-server from Debian's packages when it is absent.
 ensure_redis_server_binary() {
   command -v redis-server >/dev/null 2>&1 && return 0

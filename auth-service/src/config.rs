@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use shared::config::{ConfigError, MongoSettings, ServiceSettings, Source, Vars};
 
+mod sso;
+pub use sso::{SsoProvider, SsoSettings};
+
 /// How the `SameSite` attribute of our cookies is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
@@ -92,6 +95,8 @@ pub struct Settings {
     pub media_dir: PathBuf,
     pub smtp: SmtpSettings,
     pub admin: Option<AdminBootstrap>,
+    /// `SSO_PROVIDERS` and the rest of single sign-on (`config::sso`).
+    pub sso: SsoSettings,
 }
 
 impl Settings {
@@ -164,6 +169,7 @@ impl Settings {
                 from: v.or("MAIL_FROM", "LMS <no-reply@lms.local>".to_owned())?,
             },
             admin,
+            sso: SsoSettings::from_vars(&v, env.is_production())?,
         })
     }
 

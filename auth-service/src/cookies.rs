@@ -25,13 +25,67 @@ fn build(
     max_age: Duration,
     s: &Settings,
 ) -> Cookie<'static> {
+    build_same_site(name, value, path, max_age, s, same_site(s.cookie_same_site))
+}
+
+fn build_same_site(
+    name: &'static str,
+    value: String,
+    path: &'static str,
+    max_age: Duration,
+    s: &Settings,
+    same_site: CookieSameSite,
+) -> Cookie<'static> {
     Cookie::build(name, value)
         .http_only(true)
         .secure(s.cookie_secure)
-        .same_site(same_site(s.cookie_same_site))
+        .same_site(same_site)
         .path(path)
         .max_age(max_age)
         .finish()
+}
+
+/// Binds a single sign-on flow to the browser that started it.
+pub const SSO_FLOW_COOKIE: &str = "sso_flow";
+/// Names the pending link after "link required".
+pub const SSO_LINK_COOKIE: &str = "sso_link";
+/// Both single sign-on cookies go to the SSO routes only.
+pub const SSO_COOKIE_PATH: &str = "/api/v1/auth/sso";
+
+/// The flow-binding cookie. `Lax` whatever `COOKIE_SAMESITE` says: the provider sends the browser back
+/// with a cross-site top-level navigation, on which a `Strict` cookie would not come along.
+pub fn sso_flow(value: &str, s: &Settings) -> Cookie<'static> {
+    let max_age = secs(s.sso.flow_ttl);
+    build_same_site(
+        SSO_FLOW_COOKIE,
+        value.to_owned(),
+        SSO_COOKIE_PATH,
+        max_age,
+        s,
+        CookieSameSite::Lax,
+    )
+}
+
+/// The pending-link cookie (sent with the frontend's `POST /auth/sso/link`).
+pub fn sso_link(value: &str, s: &Settings) -> Cookie<'static> {
+    build(
+        SSO_LINK_COOKIE,
+        value.to_owned(),
+        SSO_COOKIE_PATH,
+        secs(s.sso.flow_ttl),
+        s,
+    )
+}
+
+/// The pending-link cookie, expired.
+pub fn sso_link_cleared(s: &Settings) -> Cookie<'static> {
+    build(
+        SSO_LINK_COOKIE,
+        String::new(),
+        SSO_COOKIE_PATH,
+        Duration::ZERO,
+        s,
+    )
 }
 
 fn secs(d: std::time::Duration) -> Duration {

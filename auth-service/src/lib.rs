@@ -1,5 +1,5 @@
 //! auth-service: users, sign-up/in/out, refresh sessions, profile, password reset, roles, admin invites and
-//! API keys; signs the access tokens every other service trusts.
+//! API keys, single sign-on with OpenID providers; signs the access tokens every other service trusts.
 
 pub mod auth;
 pub mod bootstrap;
@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod refresh;
 pub mod revocations;
 pub mod routes;
+pub mod sso;
 pub mod startup;
 pub mod state;
 pub mod store;

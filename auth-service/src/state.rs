@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::passwords;
 use crate::revocations::Revocations;
+use crate::sso::Sso;
 use crate::store::Store;
 use crate::tokens::{KeyRing, TokenIssuer};
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub tokens: TokenIssuer,
     pub revocations: Revocations,
     pub mailer: Mailer,
+    /// Single sign-on: providers, discovery cache, flow state.
+    pub sso: Sso,
     pub media: Arc<LocalDiskStore>,
     /// Compared against when an e-mail is unknown, so sign-in takes the same time either way.
     pub dummy_hash: Arc<str>,
@@ -55,6 +58,8 @@ impl AppState {
             LocalDiskStore::new(settings.media_dir.clone()).context("preparing MEDIA_DIR")?;
         let prefix = settings.service.redis_prefix.clone();
         Ok(Self {
+            sso: Sso::new(&settings.sso, kit.redis(), &prefix)
+                .context("preparing single sign-on")?,
             revocations: Revocations::new(kit.redis(), prefix, settings.access_ttl),
             mailer: Mailer::new(&settings.smtp)?,
             media: Arc::new(media),

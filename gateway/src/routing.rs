@@ -193,6 +193,8 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                         "auth",
                         "register" | "login" | "logout" | "logout-all" | "refresh-token"
                     ]
+                    | ["auth", "sso", "link"]
+                    | ["auth", "sso", _, "callback"]
             );
             r.silent_refresh = !session_route;
             // A user's own reviews live with the reviews, in course-service.
@@ -206,6 +208,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                     ["user", "signup" | "signin" | "forgot-password"]
                         | ["user", "reset-password", _]
                         | ["auth", "register" | "login" | "refresh-token"]
+                        | ["auth", "sso", "link"]
                 );
             r.public = r.credential
                 || (post && matches!(segments, ["user", "signout"] | ["auth", "logout"]))
@@ -214,6 +217,9 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
                         segments,
                         ["auth", ".well-known", "jwks.json"]
                             | ["auth", "openapi.json"]
+                            // Single sign-on: browser navigations that end on the frontend.
+                            | ["auth", "sso"]
+                            | ["auth", "sso", _, "start" | "callback"]
                             | ["user", "avatars", _]
                     ));
         }
@@ -431,6 +437,21 @@ mod tests {
         assert!(post("/api/v1/user/signin").unwrap().public);
         assert!(post("/api/v1/user/signout").unwrap().public);
         assert!(!post("/api/v1/auth/logout-all").unwrap().public);
+        for path in [
+            "/api/v1/auth/sso",
+            "/api/v1/auth/sso/corp/start",
+            "/api/v1/auth/sso/corp/callback",
+        ] {
+            assert!(get(path).unwrap().public, "{path}");
+        }
+        let link = post("/api/v1/auth/sso/link").unwrap();
+        assert!(link.public && link.credential && !link.silent_refresh);
+        assert!(
+            !get("/api/v1/auth/sso/corp/callback")
+                .unwrap()
+                .silent_refresh
+        );
+        assert!(!get("/api/v1/user/identities").unwrap().public);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Access-token verification: EdDSA (Ed25519) JWTs checked against a JWKS that is cached, refreshed in
-//! the background, refetched (throttled) on an unknown `kid`, and kept while auth-service is down.
+//! the background, refetched (throttled) on an unknown `kid`, and kept while auth-service is down. Also
+//! [`ProviderKeys`]: the RS256 / ES256 keys of an OpenID provider, for its ID tokens (never for ours).
 
 use std::time::Duration;
 
@@ -17,9 +18,10 @@ pub const EDDSA: &str = "EdDSA";
 /// Longer tokens are refused before any decoding (ours are a few hundred bytes).
 const MAX_TOKEN_LEN: usize = 8 * 1024;
 
-/// One public signing key as published in the JWKS (an RFC 8037 `OKP` key). Fields other than `kty`
-/// default to empty so that one foreign key (RSA has no `crv` or `x`) cannot make a whole set unreadable;
-/// such keys are then skipped.
+/// One public signing key as published in a JWKS: ours are RFC 8037 `OKP` (Ed25519) keys; an OpenID
+/// provider's are `RSA` (`n`, `e`) or `EC` P-256 (`crv`, `x`, `y`). Fields other than `kty` default to
+/// empty so that one key of another kind cannot make a whole set unreadable; such keys are then skipped.
+/// The RSA and EC fields are left out when empty, so our own JWKS reads as before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwk {
     /// Always `OKP` for our keys.
@@ -27,9 +29,18 @@ pub struct Jwk {
     /// Always `Ed25519` for our keys.
     #[serde(default)]
     pub crv: String,
-    /// The 32-byte public key, base64url without padding.
+    /// The 32-byte public key (Ed25519) or the x coordinate (EC), base64url without padding.
     #[serde(default)]
     pub x: String,
+    /// The y coordinate of an EC key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub y: String,
+    /// The modulus of an RSA key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub n: String,
+    /// The public exponent of an RSA key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub e: String,
     /// Key id, matched against the token header's `kid`.
     #[serde(default)]
     pub kid: String,
@@ -48,6 +59,9 @@ impl Jwk {
             kty: "OKP".to_owned(),
             crv: "Ed25519".to_owned(),
             x: URL_SAFE_NO_PAD.encode(public_key),
+            y: String::new(),
+            n: String::new(),
+            e: String::new(),
             kid: kid.into(),
             alg: EDDSA.to_owned(),
             use_: "sig".to_owned(),
@@ -67,6 +81,42 @@ impl Jwk {
             .filter(|b| b.len() == 32)?;
         // For Ed25519 jsonwebtoken keeps the raw 32-byte public key in its "DER" slot.
         usable.then(|| DecodingKey::from_ed_der(&raw))
+    }
+
+    /// The algorithm and verification key of an OpenID provider's signing key: RS256 for an RSA key of at
+    /// least 2048 bits, ES256 for an EC P-256 key. Ed25519 and anything else: `None`.
+    fn provider_key(&self) -> Option<(jsonwebtoken::Algorithm, DecodingKey)> {
+        use jsonwebtoken::Algorithm;
+        if !self.use_.is_empty() && self.use_ != "sig" {
+            return None;
+        }
+        let decoded_len = |v: &str| URL_SAFE_NO_PAD.decode(v.trim_end_matches('=')).ok();
+        let (alg, key) = match self.kty.as_str() {
+            "RSA" => {
+                // Leading zero bytes do not count towards the key size.
+                let n = decoded_len(&self.n)?;
+                let bits = n.iter().skip_while(|b| **b == 0).count() * 8;
+                if bits < 2048 || self.e.is_empty() {
+                    return None;
+                }
+                let key = DecodingKey::from_rsa_components(&self.n, &self.e).ok()?;
+                (Algorithm::RS256, key)
+            }
+            "EC" if self.crv == "P-256" => {
+                let (x, y) = (decoded_len(&self.x)?, decoded_len(&self.y)?);
+                if x.len() != 32 || y.len() != 32 {
+                    return None;
+                }
+                let key = DecodingKey::from_ec_components(&self.x, &self.y).ok()?;
+                (Algorithm::ES256, key)
+            }
+            _ => return None,
+        };
+        let alg_name = match alg {
+            Algorithm::RS256 => "RS256",
+            _ => "ES256",
+        };
+        (self.alg.is_empty() || self.alg == alg_name).then_some((alg, key))
     }
 }
 
@@ -158,8 +208,10 @@ impl From<TokenError> for ApiError {
     }
 }
 
+mod provider;
 mod verified;
 mod verifier;
+pub use provider::{ProviderKeys, ProviderValidation};
 pub use verifier::Verifier;
 
 #[derive(Deserialize)]

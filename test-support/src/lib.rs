@@ -1,7 +1,7 @@
 //! What the services' integration tests share: the variables `scripts/test` exports and fresh per-test
 //! names, drop guards for what a test creates (database, Redis keys, media directory), the one log set-up
 //! and the one polling helper, a TCP proxy that takes a store away and brings it back, a client for a server on port 0, the health contract every service answers,
-//! the `healthcheck` subcommand every binary has, and real auth- and course-services for the tests of the
+//! the `healthcheck` subcommand every binary has, a real OpenID provider (npm `oidc-provider`), and real auth- and course-services for the tests of the
 //! crates that call them.
 //!
 //! A dev-dependency only: it may depend on the services it starts.
@@ -19,6 +19,7 @@ mod guards;
 mod health;
 mod healthcheck;
 mod logs;
+mod oidc;
 mod poll;
 mod proxy;
 mod services;
@@ -34,6 +35,7 @@ pub use health::{
 };
 pub use healthcheck::{assert_healthcheck_command, port_of, run_healthcheck};
 pub use logs::{DEFAULT_TEST_LOG, init_logs, logs};
+pub use oidc::{OidcClient, OidcLogin, OidcProvider, provider_dir};
 pub use poll::{POLL_INTERVAL, eventually};
 pub use proxy::TcpProxy;
 pub use services::{

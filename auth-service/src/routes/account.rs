@@ -79,6 +79,7 @@ async fn delete_account(
         .delete_all_for_user(&user.id, None)
         .await?;
     state.store.reset_tokens.delete_for_user(&user.id).await?;
+    state.store.identities.delete_all_for_user(&user.id).await?;
     for key in state.store.api_keys.delete_all_for_user(&user.id).await? {
         state
             .revocations

@@ -6,6 +6,7 @@ mod admin;
 mod api_keys;
 mod avatars;
 pub mod dto;
+mod identities;
 mod internal;
 mod jwks;
 pub mod openapi;
@@ -16,6 +17,7 @@ mod sessions;
 mod signin;
 mod signout;
 mod signup;
+mod sso;
 mod token_refresh;
 
 use actix_web::web;
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(admin::configure)
             .configure(api_keys::configure)
             .configure(sessions::configure)
+            .configure(sso::configure)
+            .configure(identities::configure)
             .configure(jwks::configure),
     );
 }

@@ -55,6 +55,12 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
         super::sessions::list_sessions,
         super::sessions::delete_session,
         super::jwks::get_jwks,
+        super::sso::list_sso_providers,
+        super::sso::start_sso,
+        super::sso::finish_sso,
+        super::sso::link_sso_identity,
+        super::identities::list_identities,
+        super::identities::delete_identity,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -63,6 +69,7 @@ pub const UNDOCUMENTED: &[(&str, &[Method])] = &[
         (name = "admin", description = "Admin only: invite admins, list and update users"),
         (name = "api-keys", description = "The caller's API keys"),
         (name = "sessions", description = "The caller's refresh sessions"),
+        (name = "sso", description = "Single sign-on with OpenID providers and the caller's linked identities"),
     ),
 )]
 pub struct ApiDoc;

@@ -32,6 +32,22 @@ pub fn with_tokens(
         })
 }
 
+/// `303 See Other` to `location` with both token cookies set, as sign-in sets them (single sign-on ends
+/// on the frontend, not in JSON).
+pub fn redirect_with_tokens(
+    location: &str,
+    tokens: &IssuedTokens,
+    state: &AppState,
+) -> HttpResponse {
+    let s = &state.settings;
+    HttpResponse::SeeOther()
+        .insert_header(("location", location))
+        .insert_header(("cache-control", "no-store"))
+        .cookie(cookies::access(&tokens.access.token, s))
+        .cookie(cookies::refresh(&tokens.refresh_token, s))
+        .finish()
+}
+
 /// An OK response that also drops both cookies.
 pub fn ok_clearing_cookies(message: &str, state: &AppState) -> HttpResponse {
     let [access, refresh] = cookies::cleared(&state.settings);

@@ -77,10 +77,13 @@ async fn sign_in(
 
     let user = state.store.users.find_by_email(email.as_str()).await?;
     // Always run one bcrypt comparison so both failure paths take the same time.
-    let hash = user
+    // An account made by single sign-on has no password: it is compared against the dummy too, and fails.
+    let own_hash = user
         .as_ref()
-        .map_or_else(|| state.dummy_hash.to_string(), |u| u.password_hash.clone());
-    let matches = passwords::verify(password, hash).await?;
+        .map(|u| u.password_hash.as_str())
+        .filter(|h| !h.is_empty());
+    let hash = own_hash.map_or_else(|| state.dummy_hash.to_string(), str::to_owned);
+    let matches = passwords::verify(password, hash).await? && own_hash.is_some();
     let user = match user {
         Some(user) if matches => user,
         _ => return Err(AuthError::Unauthorized(INVALID_CREDENTIALS)),

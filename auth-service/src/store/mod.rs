@@ -1,6 +1,7 @@
 //! MongoDB storage, one file per collection. BSON document types never leave this module.
 
 mod api_keys;
+mod identities;
 mod reset_tokens;
 mod sessions;
 mod signing_keys;
@@ -10,6 +11,7 @@ use mongodb::Database;
 use shared::stores::{IndexError, ensure_indexes};
 
 pub use api_keys::{ApiKey, ApiKeyStore};
+pub use identities::{Identity, IdentityStore, NewIdentity};
 pub use reset_tokens::ResetTokenStore;
 pub use sessions::{NewSession, Rotation, Session, SessionStore};
 pub use shared::outbox::{OutboxEntry, OutboxStore};
@@ -24,6 +26,7 @@ pub struct Store {
     pub sessions: SessionStore,
     pub reset_tokens: ResetTokenStore,
     pub api_keys: ApiKeyStore,
+    pub identities: IdentityStore,
     pub signing_keys: SigningKeyStore,
     pub outbox: OutboxStore,
 }
@@ -35,6 +38,7 @@ impl Store {
             sessions: SessionStore::new(&db),
             reset_tokens: ResetTokenStore::new(&db),
             api_keys: ApiKeyStore::new(&db),
+            identities: IdentityStore::new(&db),
             signing_keys: SigningKeyStore::new(&db),
             outbox: OutboxStore::new(&db),
             db,
@@ -48,6 +52,7 @@ impl Store {
             self.sessions.indexes(),
             self.reset_tokens.indexes(),
             self.api_keys.indexes(),
+            self.identities.indexes(),
             self.outbox.indexes(),
         ])
         .await

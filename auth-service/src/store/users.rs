@@ -39,6 +39,10 @@ struct UserDoc {
     created_courses: Vec<String>,
     #[serde(default)]
     tokens_not_before: Option<i64>,
+    /// Whether the address was proven: only an account created through a trusted provider's
+    /// `email_verified` has `true` (`docs/auth.md`, "Single sign-on").
+    #[serde(default)]
+    email_verified: bool,
     created_at: BsonDateTime,
     updated_at: BsonDateTime,
     last_active: BsonDateTime,
@@ -123,6 +127,32 @@ impl UserStore {
 
     /// Inserts a new account; a duplicate email surfaces as a duplicate-key error.
     pub async fn insert(&self, new: NewUser<'_>) -> mongodb::error::Result<User> {
+        self.insert_with(new, false).await
+    }
+
+    /// Inserts a new account created by single sign-on, with no password (`password_hash` empty: no
+    /// password matches it) and the provider's word on the address when it is trusted.
+    pub async fn insert_from_provider(
+        &self,
+        name: &str,
+        email: &str,
+        email_verified: bool,
+    ) -> mongodb::error::Result<User> {
+        let new = NewUser {
+            name,
+            email,
+            password_hash: "",
+            role: Role::Student,
+            avatar: crate::domain::DEFAULT_AVATAR,
+        };
+        self.insert_with(new, email_verified).await
+    }
+
+    async fn insert_with(
+        &self,
+        new: NewUser<'_>,
+        email_verified: bool,
+    ) -> mongodb::error::Result<User> {
         let now = BsonDateTime::now();
         let doc = UserDoc {
             id: ObjectId::new(),
@@ -137,6 +167,7 @@ impl UserStore {
             enrolled_courses: Vec::new(),
             created_courses: Vec::new(),
             tokens_not_before: None,
+            email_verified,
             created_at: now,
             updated_at: now,
             last_active: now,

@@ -20,4 +20,5 @@ mod refresh;
 mod sessions;
 mod signin;
 mod signup;
+mod sso;
 mod tokens;

@@ -272,10 +272,14 @@ fn replace_keys_rotates_and_ignores_unusable_keys() {
     let old = TestKey::new("old");
     let new = TestKey::new("new");
     let verifier = verifier_for(&old);
+    // A usable RS256 key (a provider's kind) is still not one of ours: the access verifier ignores it.
     let rsa = Jwk {
         kty: "RSA".into(),
         crv: String::new(),
         x: String::new(),
+        y: String::new(),
+        n: b64(&[0xC5; 256]),
+        e: "AQAB".into(),
         kid: "r".into(),
         alg: "RS256".into(),
         use_: "sig".into(),
@@ -307,4 +311,5 @@ fn token_errors_become_401_with_a_reason() {
     assert_eq!(ApiError::from(TokenError::KeysUnavailable).status(), 503);
 }
 
+mod provider;
 mod remote;

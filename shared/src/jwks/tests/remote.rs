@@ -10,9 +10,9 @@ use super::{TestKey, claims, config};
 use crate::jwks::{JwkSet, JwksOptions, TokenError, Verifier};
 
 /// A JWKS server whose key set the test can switch, counting fetches.
-struct JwksServer {
-    url: String,
-    keys: web::Data<Mutex<JwkSet>>,
+pub(super) struct JwksServer {
+    pub(super) url: String,
+    pub(super) keys: web::Data<Mutex<JwkSet>>,
     fetches: web::Data<AtomicUsize>,
     handle: actix_web::dev::ServerHandle,
 }
@@ -25,7 +25,7 @@ async fn serve_jwks(
     HttpResponse::Ok().json(&*keys.lock().unwrap())
 }
 
-fn start_jwks_server(initial: JwkSet) -> JwksServer {
+pub(super) fn start_jwks_server(initial: JwkSet) -> JwksServer {
     let keys = web::Data::new(Mutex::new(initial));
     let fetches = web::Data::new(AtomicUsize::new(0));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
