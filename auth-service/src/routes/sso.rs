@@ -78,9 +78,9 @@ struct StartQuery {
     /// Where to go once signed in: a path, or a URL of a `CLIENT_URL` origin; anything else is ignored.
     #[serde(default)]
     return_to: Option<String>,
-    /// `link`: link the provider to the signed-in account instead of signing in.
+    /// `link`: link the provider to the signed-in account instead of signing in; any other value signs in.
     #[serde(default)]
-    #[param(value_type = Option<String>, pattern = "^link$")]
+    #[param(value_type = Option<String>)]
     intent: Option<String>,
 }
 
@@ -375,10 +375,10 @@ struct LinkBody {
     request_body = LinkBody,
     responses(
         (status = 200, description = "Linked and signed in: tokens and cookies", body = AuthResponse),
-        (status = 400, description = "No pending link (missing, used or expired), or no password", body = ErrorEnvelope),
+        (status = 400, description = "No password", body = ErrorEnvelope),
         (status = 401, description = "Password is incorrect (the pending link is spent)", body = ErrorEnvelope),
         (status = 403, description = "Account is inactive (only after a correct password)", body = ErrorEnvelope),
-        (status = 409, description = "The identity is already linked to an account", body = ErrorEnvelope),
+        (status = 409, description = "No pending link (missing, used or expired), or the identity is already linked to an account", body = ErrorEnvelope),
         JsonBodyRefused,
     ),
 )]
@@ -398,17 +398,17 @@ async fn link_sso_identity(
         None => None,
     };
     const NO_LINK: &str = "No pending link: sign in with the provider again";
-    let pending = pending.ok_or(AuthError::BadRequest(NO_LINK))?;
+    let pending = pending.ok_or(AuthError::Conflict(NO_LINK))?;
     let provider = state
         .sso
         .provider(&pending.provider)
         .cloned()
-        .ok_or(AuthError::BadRequest(NO_LINK))?;
+        .ok_or(AuthError::Conflict(NO_LINK))?;
     let user = state.store.users.find_by_id(&pending.user_id).await?;
     // The account must still have the address the identity was matched on.
     let user = user
         .filter(|u| u.email == pending.email)
-        .ok_or(AuthError::BadRequest(NO_LINK))?;
+        .ok_or(AuthError::Conflict(NO_LINK))?;
     let hash = if user.password_hash.is_empty() {
         state.dummy_hash.to_string()
     } else {

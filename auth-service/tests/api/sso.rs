@@ -393,7 +393,7 @@ async fn an_email_collision_requires_a_link_and_the_password_links_it() {
     let res = w.link(&browser, "not-the-password-1").await;
     assert_eq!(res.status(), 401);
     let res = w.link(&browser, PASSWORD).await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 409);
     assert_eq!(res.json::<Value>().await.unwrap()["success"], false);
     assert!(w.identities().await.is_empty());
 
@@ -426,14 +426,14 @@ async fn an_unverified_email_never_links() {
         .await;
     assert_eq!(refused(&res), "SSO_EMAIL_UNVERIFIED");
     assert!(set_cookie(&res, "sso_link").is_none());
-    assert_eq!(w.link(&browser, PASSWORD).await.status(), 400);
+    assert_eq!(w.link(&browser, PASSWORD).await.status(), 409);
     // The untrusted provider, although it says verified.
     let res = w
         .sign_in(&browser, "other", &OidcLogin::new(&address, true))
         .await;
     assert_eq!(refused(&res), "SSO_EMAIL_UNVERIFIED");
     assert!(set_cookie(&res, "sso_link").is_none());
-    assert_eq!(w.link(&browser, PASSWORD).await.status(), 400);
+    assert_eq!(w.link(&browser, PASSWORD).await.status(), 409);
     assert!(w.identities().await.is_empty());
     assert_eq!(w.me(&browser).await.status(), 401);
 }

@@ -23,8 +23,12 @@ use test_support::{PASSWORD, run_id};
 
 use crate::actor::Actor;
 use crate::bucket::Bucket;
-use crate::helpers::{Platform, email, send, text};
-use crate::steps::{add_lecture, create_course, publish, purchases, students};
+use crate::faults::signed_up;
+use crate::helpers::{Platform, email, json_of, send, text};
+use crate::steps::{
+    add_lecture, assert_enrolled, buy, certificate, create_course, publish, publish_course,
+    purchases, students, watch_and_complete,
+};
 
 /// A 3-second 128×72 VP8 WebM of ffmpeg's test pattern (8.7 KB), made with
 /// `ffmpeg -f lavfi -i testsrc=size=128x72:rate=10:duration=3 -c:v libvpx -b:v 20k -g 10 -an -f webm`.
@@ -246,4 +250,65 @@ async fn journey(
     assert_eq!(list[0]["status"], "completed", "{list:?}");
     assert_eq!(list[0]["amount"], 4999, "{list:?}");
     (instructor, locked_url)
+}
+
+/// A visitor opens a certificate's public page (`/certificates/{id}` on the gateway) in Chromium, after a
+/// student finished a course: the learner, the course, the date, the verdict with every check, and an
+/// "Add to LinkedIn" link carrying the course, the issuer, the date and the page; the page's own CSP lets its
+/// inline style apply and nothing else run. Revoked by an admin, the same page says "Not valid".
+#[tokio::test]
+async fn a_visitor_in_chromium_opens_a_certificate_page_that_shows_the_learner_the_course_the_verdict_and_an_add_to_linkedin_link()
+ {
+    let chromium = chromium();
+    let p = Platform::spawn(None).await;
+    let instructor = signed_up(&p, "instructor").await;
+    let course = publish_course(&p, &instructor).await;
+    let student = signed_up(&p, "student").await;
+    buy(&p, &student, &course.course_id).await;
+    assert_enrolled(&p, &instructor, &student, &course.course_id).await;
+    watch_and_complete(&p, &student, &course).await;
+    let id = certificate(&p, &student, &course).await;
+    let shown = json_of(
+        send(reqwest::Client::new().get(p.url(&format!("/certificates/{id}")))).await,
+        200,
+    )
+    .await;
+    let open = |verdict: &'static str| {
+        let mut node = Command::new(std::env::var("NODE").unwrap_or_else(|_| "node".to_owned()));
+        node.arg(browser_dir().join("certificate.mjs"))
+            .current_dir(browser_dir())
+            .env("CHROMIUM", &chromium)
+            .env(
+                "CERTIFICATE_PAGE",
+                p.raw_url(&format!("/certificates/{id}")),
+            )
+            .env("LEARNER_NAME", text(&shown, "/certificate/learnerName"))
+            .env("COURSE_TITLE", text(&shown, "/certificate/courseTitle"))
+            .env("ISSUER_NAME", "E2E Academy")
+            .env("EXPECT_VERDICT", verdict);
+        async move {
+            let out = tokio::task::spawn_blocking(move || node.output())
+                .await
+                .expect("the node task")
+                .expect("running node");
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            println!("{stdout}");
+            assert!(
+                out.status.success(),
+                "the certificate page ({verdict}): {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    };
+    open("valid").await;
+    let admin = Actor::browser(test_support::ADMIN_EMAIL.to_owned());
+    p.admin(&admin.client).await;
+    let res = send(
+        admin
+            .post(&p.url(&format!("/certificates/{id}/revoke")))
+            .json(&json!({ "reason": "issued in error" })),
+    )
+    .await;
+    json_of(res, 200).await;
+    open("revoked").await;
 }
