@@ -7,14 +7,12 @@
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use shared::jwks::{Jwk, JwkSet};
+use shared::jwks::JwkSet;
 
 use crate::store::{IssuerKeyRecord, IssuerKeyStore};
 
@@ -35,41 +33,28 @@ pub struct IssuerKeys {
     inner: Arc<RwLock<Option<Loaded>>>,
 }
 
-/// A fresh Ed25519 key; its `kid` is derived from the public key.
+/// A fresh Ed25519 key; its `kid` is derived from the public key, prefixed so it never reads as a login key's.
 pub fn generate_key() -> anyhow::Result<IssuerKeyRecord> {
-    let rng = aws_lc_rs::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-        .map_err(|_| anyhow::anyhow!("generating an Ed25519 key failed"))?;
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-        .map_err(|_| anyhow::anyhow!("reading the new key failed"))?;
-    let public = pair.public_key().as_ref().to_vec();
+    let key = shared::signing::generate()?;
     Ok(IssuerKeyRecord {
-        kid: format!(
-            "cert-{}",
-            URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..12])
-        ),
-        pkcs8_b64: STANDARD.encode(pkcs8.as_ref()),
-        public_x: URL_SAFE_NO_PAD.encode(&public),
+        kid: format!("cert-{}", key.kid),
+        pkcs8_b64: key.pkcs8_b64,
+        public_x: key.public_x,
         created_at: Utc::now(),
     })
 }
 
 fn load(keys: &[IssuerKeyRecord]) -> anyhow::Result<Loaded> {
     let signer = keys.first().context("no issuer key")?;
-    let der = STANDARD
-        .decode(&signer.pkcs8_b64)
-        .context("issuer key is not base64")?;
-    let mut jwks = JwkSet::default();
-    for k in keys {
-        let public = URL_SAFE_NO_PAD
-            .decode(&k.public_x)
-            .context("issuer public key is not base64url")?;
-        jwks.keys.push(Jwk::ed25519(k.kid.clone(), &public));
-    }
     Ok(Loaded {
         kid: signer.kid.clone(),
-        encoding: EncodingKey::from_ed_der(&der),
-        jwks,
+        encoding: shared::signing::encoding_key(&signer.pkcs8_b64)?,
+        jwks: JwkSet {
+            keys: keys
+                .iter()
+                .map(|k| shared::signing::published(&k.kid, &k.public_x))
+                .collect(),
+        },
     })
 }
 

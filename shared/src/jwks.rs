@@ -22,7 +22,7 @@ const MAX_TOKEN_LEN: usize = 8 * 1024;
 /// provider's are `RSA` (`n`, `e`) or `EC` P-256 (`crv`, `x`, `y`). Fields other than `kty` default to
 /// empty so that one key of another kind cannot make a whole set unreadable; such keys are then skipped.
 /// The RSA and EC fields are left out when empty, so our own JWKS reads as before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwk {
     /// Always `OKP` for our keys.
     pub kty: String,
@@ -178,6 +178,27 @@ pub enum TokenError {
 }
 
 impl TokenError {
+    /// What a failed `jsonwebtoken::decode` means, once the header was read: a JSON error then is about
+    /// the (signed) claims.
+    pub(crate) fn of_decoding(e: &jsonwebtoken::errors::Error) -> Self {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::InvalidSignature => Self::BadSignature,
+            ErrorKind::ExpiredSignature => Self::Expired,
+            ErrorKind::InvalidAlgorithm
+            | ErrorKind::InvalidAlgorithmName
+            | ErrorKind::MissingAlgorithm => Self::WrongAlgorithm,
+            ErrorKind::InvalidIssuer
+            | ErrorKind::InvalidAudience
+            | ErrorKind::InvalidSubject
+            | ErrorKind::ImmatureSignature
+            | ErrorKind::MissingRequiredClaim(_)
+            | ErrorKind::InvalidClaimFormat(_)
+            | ErrorKind::Json(_) => Self::InvalidClaims,
+            _ => Self::Malformed,
+        }
+    }
+
     /// A short machine-readable reason for the error's `details`.
     pub fn reason(&self) -> &'static str {
         match self {

@@ -11,6 +11,8 @@ pub mod error;
 pub mod healthcheck;
 pub mod internal;
 pub mod internal_auth;
+#[cfg(feature = "internal-client")]
+pub mod internal_client;
 pub mod message;
 pub mod query;
 pub mod revocation;
@@ -45,6 +47,8 @@ pub mod served_document;
 pub mod service;
 #[cfg(feature = "actix")]
 pub mod service_error;
+#[cfg(feature = "signing")]
+pub mod signing;
 #[cfg(any(feature = "mongo", feature = "redis"))]
 pub mod stores;
 #[cfg(feature = "telemetry")]

@@ -4,12 +4,8 @@
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use jsonwebtoken::EncodingKey;
-use sha2::{Digest, Sha256};
 use shared::jwks::JwkSet;
 
 use crate::store::{SigningKeyRecord, SigningKeyStore};
@@ -29,17 +25,11 @@ pub struct KeyRing {
 
 /// Creates a fresh Ed25519 key; the `kid` is derived from the public key.
 pub fn generate_signing_key() -> anyhow::Result<SigningKeyRecord> {
-    let rng = aws_lc_rs::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
-        .map_err(|_| anyhow::anyhow!("generating an Ed25519 key failed"))?;
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-        .map_err(|_| anyhow::anyhow!("reading the new key failed"))?;
-    let public = pair.public_key().as_ref().to_vec();
-    let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..12]);
+    let key = shared::signing::generate()?;
     Ok(SigningKeyRecord {
-        kid,
-        pkcs8_b64: STANDARD.encode(pkcs8.as_ref()),
-        public_x: URL_SAFE_NO_PAD.encode(&public),
+        kid: key.kid,
+        pkcs8_b64: key.pkcs8_b64,
+        public_x: key.public_x,
         created_at: Utc::now(),
         retire_after: None,
     })
@@ -65,25 +55,19 @@ pub async fn rotate_signing_key(
 }
 
 fn jwks_of(keys: &[SigningKeyRecord]) -> anyhow::Result<JwkSet> {
-    let keys: Vec<serde_json::Value> = keys
-        .iter()
-        .map(|k| {
-            serde_json::json!({
-                "kty": "OKP", "crv": "Ed25519", "x": k.public_x, "kid": k.kid, "alg": "EdDSA", "use": "sig"
-            })
-        })
-        .collect();
-    serde_json::from_value(serde_json::json!({ "keys": keys })).context("building the JWKS")
+    Ok(JwkSet {
+        keys: keys
+            .iter()
+            .map(|k| shared::signing::published(&k.kid, &k.public_x))
+            .collect(),
+    })
 }
 
 fn load(keys: &[SigningKeyRecord]) -> anyhow::Result<Loaded> {
     let signer = keys.first().context("no signing key")?;
-    let der = STANDARD
-        .decode(&signer.pkcs8_b64)
-        .context("signing key is not base64")?;
     Ok(Loaded {
         kid: signer.kid.clone(),
-        encoding: EncodingKey::from_ed_der(&der),
+        encoding: shared::signing::encoding_key(&signer.pkcs8_b64)?,
         jwks: jwks_of(keys)?,
     })
 }

@@ -162,16 +162,17 @@ pub async fn reissue_certificate(
             "A revoked certificate cannot be re-issued",
         ));
     }
-    let next = state
-        .store
-        .certificates
-        .latest_generation(old.user, old.course)
-        .await?
-        .unwrap_or(old.generation)
-        + 1;
-    let new = match issue(&state, old.user, old.course, next, old.completed_at)
-        .await
-        .map_err(CertificateError::Upstream)?
+    // Only an active certificate is re-issued and a re-issue revokes it, so the next generation of the
+    // chain is `old + 1`; two re-issues at once meet on the unique (user, course, generation) index.
+    let new = match issue(
+        &state,
+        old.user,
+        old.course,
+        old.generation + 1,
+        old.completed_at,
+    )
+    .await
+    .map_err(CertificateError::Upstream)?
     {
         Issued::New(c) => c,
         Issued::Exists => {

@@ -169,20 +169,6 @@ impl CertificateStore {
         Ok((docs.into_iter().map(Into::into).collect(), total))
     }
 
-    /// The highest generation issued for (user, course).
-    pub async fn latest_generation(
-        &self,
-        user: ObjectId,
-        course: ObjectId,
-    ) -> mongodb::error::Result<Option<i32>> {
-        let doc = self
-            .coll
-            .find_one(doc! { "user": user, "course": course })
-            .sort(doc! { "generation": -1 })
-            .await?;
-        Ok(doc.map(|d| d.generation))
-    }
-
     /// Revokes one certificate if it is not revoked yet; `true` if this call did.
     pub async fn revoke(&self, id: ObjectId, reason: &str) -> mongodb::error::Result<bool> {
         let res = self

@@ -33,22 +33,25 @@ impl CounterStore {
             .return_document(ReturnDocument::After)
             .await?
             .ok_or_else(|| anyhow::anyhow!("the status counter upsert returned nothing"))?;
-        let next = doc
-            .get_i64("next")
-            .or_else(|_| doc.get_i32("next").map(i64::from))
-            .map_err(|e| anyhow::anyhow!("the status counter is not a number: {e}"))?;
-        u64::try_from(next - 1).map_err(|_| anyhow::anyhow!("the status counter is negative"))
+        taken(&doc)?
+            .checked_sub(1)
+            .ok_or_else(|| anyhow::anyhow!("the status counter did not count"))
     }
 
     /// How many status numbers were handed out.
     pub async fn status_numbers_taken(&self) -> anyhow::Result<u64> {
-        let Some(doc) = self.coll.find_one(doc! { "_id": STATUS_NUMBER }).await? else {
-            return Ok(0);
-        };
-        let next = doc
-            .get_i64("next")
-            .or_else(|_| doc.get_i32("next").map(i64::from))
-            .unwrap_or(0);
-        Ok(u64::try_from(next).unwrap_or(0))
+        match self.coll.find_one(doc! { "_id": STATUS_NUMBER }).await? {
+            Some(doc) => taken(&doc),
+            None => Ok(0),
+        }
     }
+}
+
+/// The counter's `next` (numbers handed out so far), whichever integer width the server stored.
+fn taken(doc: &Document) -> anyhow::Result<u64> {
+    let next = doc
+        .get_i64("next")
+        .or_else(|_| doc.get_i32("next").map(i64::from))
+        .map_err(|e| anyhow::anyhow!("the status counter is not a number: {e}"))?;
+    u64::try_from(next).map_err(|_| anyhow::anyhow!("the status counter is negative"))
 }

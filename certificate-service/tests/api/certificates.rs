@@ -243,6 +243,28 @@ async fn a_reissue_carries_the_current_name_and_revokes_the_old_one_as_supersede
         403
     );
     assert_eq!(app.post(&path, None, &json!({})).await.status(), 401);
+    // Not even an admin re-issues someone else's certificate; unknown and malformed ids are refused.
+    let admin = app.services.admin().await;
+    assert_eq!(
+        app.post(&path, Some(&admin.token), &json!({}))
+            .await
+            .status(),
+        403
+    );
+    let unknown = "/certificates/0123456789abcdef01234567/reissue";
+    assert_eq!(
+        app.post(unknown, Some(&student.token), &json!({}))
+            .await
+            .status(),
+        404
+    );
+    let malformed = "/certificates/not-an-id/reissue";
+    assert_eq!(
+        app.post(malformed, Some(&student.token), &json!({}))
+            .await
+            .status(),
+        400
+    );
     let res = app.post(&path, Some(&student.token), &json!({})).await;
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap_or_default();

@@ -67,6 +67,21 @@ async fn only_an_admin_revokes_with_a_reason_and_the_status_list_and_checks_foll
         app.post(&path, Some(&admin.token), &reason).await.status(),
         409
     );
+    // Unknown and malformed ids, even for an admin.
+    let unknown = "/certificates/0123456789abcdef01234567/revoke";
+    assert_eq!(
+        app.post(unknown, Some(&admin.token), &reason)
+            .await
+            .status(),
+        404
+    );
+    let malformed = "/certificates/not-an-id/revoke";
+    assert_eq!(
+        app.post(malformed, Some(&admin.token), &reason)
+            .await
+            .status(),
+        400
+    );
 
     assert!(
         bit_of(&app, &cert["credential"]).await,

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -99,21 +98,7 @@ impl ProviderKeys {
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         jsonwebtoken::decode::<T>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::InvalidSignature => TokenError::BadSignature,
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                ErrorKind::InvalidAlgorithm
-                | ErrorKind::InvalidAlgorithmName
-                | ErrorKind::MissingAlgorithm => TokenError::WrongAlgorithm,
-                ErrorKind::InvalidIssuer
-                | ErrorKind::InvalidAudience
-                | ErrorKind::InvalidSubject
-                | ErrorKind::ImmatureSignature
-                | ErrorKind::MissingRequiredClaim(_)
-                | ErrorKind::InvalidClaimFormat(_)
-                | ErrorKind::Json(_) => TokenError::InvalidClaims,
-                _ => TokenError::Malformed,
-            })
+            .map_err(|e| TokenError::of_decoding(&e))
     }
 
     /// The key the header names, if its algorithm is the header's. Without a `kid` the one key of that

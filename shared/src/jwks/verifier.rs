@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::Duration;
 
-use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use tokio::time::Instant;
 
@@ -148,24 +147,7 @@ impl Inner {
                 self.verified.insert(token, &data.claims);
                 data.claims
             })
-            .map_err(|e| {
-                match e.kind() {
-                    ErrorKind::InvalidSignature => TokenError::BadSignature,
-                    ErrorKind::ExpiredSignature => TokenError::Expired,
-                    ErrorKind::InvalidAlgorithm
-                    | ErrorKind::InvalidAlgorithmName
-                    | ErrorKind::MissingAlgorithm => TokenError::WrongAlgorithm,
-                    // The header was parsed already, so a JSON error here is about the (signed) claims.
-                    ErrorKind::InvalidIssuer
-                    | ErrorKind::InvalidAudience
-                    | ErrorKind::InvalidSubject
-                    | ErrorKind::ImmatureSignature
-                    | ErrorKind::MissingRequiredClaim(_)
-                    | ErrorKind::InvalidClaimFormat(_)
-                    | ErrorKind::Json(_) => TokenError::InvalidClaims,
-                    _ => TokenError::Malformed,
-                }
-            })
+            .map_err(|e| TokenError::of_decoding(&e))
     }
 
     /// Fetches the JWKS and swaps it in. With `throttled`, skips the fetch when one was attempted less
