@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::delivery::RetryPolicy;
+use crate::delivery::{Delivery, RetryPolicy};
 
 /// Settings of one simulator.
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct SimConfig {
     pub public_url: Option<String>,
     /// Retry schedule of automatic delivery.
     pub retry: RetryPolicy,
+    /// How events are delivered from the start (`set_delivery` changes it later).
+    pub delivery: Delivery,
 }
 
 impl Default for SimConfig {
@@ -36,6 +38,7 @@ impl Default for SimConfig {
             port: 0,
             public_url: None,
             retry: RetryPolicy::default(),
+            delivery: Delivery::Auto,
         }
     }
 }
@@ -43,7 +46,8 @@ impl Default for SimConfig {
 impl SimConfig {
     /// Reads `STRIPE_SIM_HOST` (127.0.0.1), `STRIPE_SIM_PORT` (12111), `STRIPE_SECRET_KEY`,
     /// `STRIPE_WEBHOOK_SECRET`, `STRIPE_WEBHOOK_URL`, `STRIPE_SIM_PUBLIC_URL` and
-    /// `STRIPE_SIM_RETRY_FIRST_DELAY_MS` (1000), each secret also as `NAME_FILE`; names the variable it
+    /// `STRIPE_SIM_RETRY_FIRST_DELAY_MS` (1000), `STRIPE_SIM_DELIVERY` (`auto`, `manual` or `unordered`;
+    /// default auto), each secret also as `NAME_FILE`; names the variable it
     /// cannot parse.
     pub fn from_env() -> anyhow::Result<Self> {
         // `NAME_FILE` stands in for an unset `NAME` (compose and Kubernetes mount secrets as files).
@@ -70,6 +74,12 @@ impl SimConfig {
             })?;
             retry.first_delay = Duration::from_millis(ms);
         }
+        let delivery = match var("STRIPE_SIM_DELIVERY") {
+            Some(name) => Delivery::from_name(&name).with_context(|| {
+                format!("STRIPE_SIM_DELIVERY must be auto, manual or unordered, not {name}")
+            })?,
+            None => Delivery::Auto,
+        };
         let defaults = Self::default();
         Ok(Self {
             secret_key: var("STRIPE_SECRET_KEY").context("STRIPE_SECRET_KEY is required")?,
@@ -80,6 +90,7 @@ impl SimConfig {
             port,
             public_url: var("STRIPE_SIM_PUBLIC_URL"),
             retry,
+            delivery,
         })
     }
 }

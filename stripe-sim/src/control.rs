@@ -13,6 +13,9 @@ use crate::delivery::Delivery;
 use crate::session;
 use crate::state::{Outcome, RequestInfo};
 
+/// The failure reason `fail_next_refund` uses when none is given.
+pub const DEFAULT_REFUND_FAILURE: &str = "expired_or_canceled_card";
+
 /// Mounts `/_sim/...` and `/healthz` (what `./scripts/run` waits for).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health));
@@ -23,6 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/events/{id}/deliver", web::post().to(deliver_event))
             .route("/sessions/{id}", web::get().to(show_session))
             .route("/sessions/{id}/{action}", web::post().to(act_on_session))
+            .route(
+                "/payment_intents/{id}/fail_next_refund",
+                web::post().to(fail_next_refund),
+            )
             .route("/delivery", web::post().to(set_delivery))
             .route("/webhook", web::post().to(set_webhook))
             .route("/stats", web::get().to(show_stats)),
@@ -95,15 +102,29 @@ async fn show_session(path: web::Path<String>, state: web::Data<AppState>) -> Ht
     }
 }
 
+#[derive(Deserialize)]
+struct PayQuery {
+    /// The address the customer would type on the page (see `page`).
+    email: Option<String>,
+}
+
 async fn act_on_session(
     path: web::Path<(String, String)>,
+    query: web::Query<PayQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let (id, action) = path.into_inner();
+    let email = query.email.as_deref().filter(|e| !e.is_empty());
+    if let Some(e) = email
+        .map(|e| crate::rules::email("email", e))
+        .and_then(Result::err)
+    {
+        return HttpResponse::build(e.status()).json(e.body());
+    }
     let result = state.store.with(|tx| match action.as_str() {
-        "pay" => Some(tx.complete_session(&id, Outcome::Paid)),
-        "pay_async" => Some(tx.complete_session(&id, Outcome::AsyncSucceeded)),
-        "fail_async" => Some(tx.complete_session(&id, Outcome::AsyncFailed)),
+        "pay" => Some(tx.complete_session(&id, Outcome::Paid, email)),
+        "pay_async" => Some(tx.complete_session(&id, Outcome::AsyncSucceeded, email)),
+        "fail_async" => Some(tx.complete_session(&id, Outcome::AsyncFailed, email)),
         "expire" => Some(tx.expire_session(&id, &RequestInfo::default())),
         _ => None,
     });
@@ -118,6 +139,29 @@ async fn act_on_session(
 }
 
 #[derive(Deserialize)]
+struct FailQuery {
+    /// Stripe's `failure_reason`; default `expired_or_canceled_card`.
+    failure_reason: Option<String>,
+}
+
+async fn fail_next_refund(
+    path: web::Path<String>,
+    query: web::Query<FailQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let reason = query
+        .failure_reason
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REFUND_FAILURE.to_owned());
+    match state.store.with(|tx| tx.fail_next_refund(&path, &reason)) {
+        Ok(()) => {
+            HttpResponse::Ok().json(json!({ "payment_intent": *path, "failure_reason": reason }))
+        }
+        Err(e) => HttpResponse::build(e.status()).json(e.body()),
+    }
+}
+
+#[derive(Deserialize)]
 struct DeliveryQuery {
     mode: String,
 }
@@ -126,13 +170,14 @@ async fn set_delivery(
     query: web::Query<DeliveryQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let mode = match query.mode.as_str() {
-        "auto" => Delivery::Auto,
-        "manual" => Delivery::Manual,
-        _ => return problem(StatusCode::BAD_REQUEST, "mode must be auto or manual"),
+    let Some(mode) = Delivery::from_name(&query.mode) else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "mode must be auto, manual or unordered",
+        );
     };
     state.deliverer.set_mode(mode);
-    HttpResponse::Ok().json(json!({ "mode": mode_name(mode) }))
+    HttpResponse::Ok().json(json!({ "mode": mode.name() }))
 }
 
 #[derive(Deserialize)]
@@ -150,14 +195,6 @@ async fn show_stats(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "sessionsCreated": state.store.sessions_created(),
         "events": state.store.events().len(),
-        "delivery": mode_name(state.deliverer.mode()),
+        "delivery": state.deliverer.mode().name(),
     }))
-}
-
-/// Whether automatic delivery is on (for the controls' status answer).
-fn mode_name(mode: Delivery) -> &'static str {
-    match mode {
-        Delivery::Auto => "auto",
-        Delivery::Manual => "manual",
-    }
 }

@@ -1,11 +1,13 @@
 //! Webhook delivery: Stripe's signature, the send, and retries with backoff on a non-2xx answer.
 //!
 //! In `Delivery::Auto` a worker sends each new event once, in creation order, and schedules retries of a
-//! failed attempt with doubling delays (as Stripe does, only faster). In `Delivery::Manual` events are only
-//! recorded; tests send them when and as often as they like with `StripeSim::deliver`.
+//! failed attempt with doubling delays (as Stripe does, only faster). `Delivery::Unordered` is what Stripe
+//! actually promises, at least once and in no particular order: each event goes out after a random delay,
+//! and about half of them a second time. In `Delivery::Manual` events are only recorded; tests send them
+//! when and as often as they like with `StripeSim::deliver`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -22,6 +24,31 @@ pub enum Delivery {
     Auto,
     /// Record events only; send them with `deliver` (tests: twice, out of order, late, never).
     Manual,
+    /// At least once, out of order: each event after a random delay of up to `UNORDERED_MAX_DELAY`, about
+    /// half of them twice (the copy after another random delay); failures are retried as in `Auto`.
+    Unordered,
+}
+
+/// The longest an `Unordered` delivery (or its duplicate) waits: long enough to swap events a
+/// transition emits together, short enough for a test that waits for them.
+pub const UNORDERED_MAX_DELAY: Duration = Duration::from_millis(250);
+
+impl Delivery {
+    /// `auto`, `manual` or `unordered`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Delivery::Auto => "auto",
+            Delivery::Manual => "manual",
+            Delivery::Unordered => "unordered",
+        }
+    }
+
+    /// The mode called `name` (as `STRIPE_SIM_DELIVERY` and `/_sim/delivery?mode=` spell it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Delivery::Auto, Delivery::Manual, Delivery::Unordered]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
 }
 
 /// Retry schedule of automatic delivery.
@@ -47,7 +74,7 @@ pub struct Deliverer {
     store: Arc<Store>,
     secret: String,
     url: std::sync::RwLock<Option<String>>,
-    manual: AtomicBool,
+    mode: AtomicU8,
     retry: RetryPolicy,
     client: reqwest::Client,
 }
@@ -69,7 +96,7 @@ impl Deliverer {
             store,
             secret,
             url: std::sync::RwLock::new(url),
-            manual: AtomicBool::new(false),
+            mode: AtomicU8::new(Delivery::Auto as u8),
             retry,
             client,
         })
@@ -95,18 +122,17 @@ impl Deliverer {
             .clone()
     }
 
-    /// Switches between automatic and manual delivery.
+    /// Switches the delivery mode (for events created from now on).
     pub fn set_mode(&self, mode: Delivery) {
-        self.manual
-            .store(mode == Delivery::Manual, Ordering::SeqCst);
+        self.mode.store(mode as u8, Ordering::SeqCst);
     }
 
     /// The current mode.
     pub fn mode(&self) -> Delivery {
-        if self.manual.load(Ordering::SeqCst) {
-            Delivery::Manual
-        } else {
-            Delivery::Auto
+        match self.mode.load(Ordering::SeqCst) {
+            m if m == Delivery::Manual as u8 => Delivery::Manual,
+            m if m == Delivery::Unordered as u8 => Delivery::Unordered,
+            _ => Delivery::Auto,
         }
     }
 
@@ -141,16 +167,48 @@ impl Deliverer {
         }
     }
 
-    /// Sends new events in order while in `Auto` mode, retrying failures in the background.
+    /// Sends new events in order in `Auto` mode, shuffled and duplicated in `Unordered` mode, retrying
+    /// failures in the background.
     pub async fn run(self: Arc<Self>, mut new_events: UnboundedReceiver<String>) {
         while let Some(event_id) = new_events.recv().await {
-            if self.mode() == Delivery::Manual || self.url().is_none() {
+            if self.url().is_none() {
                 continue;
             }
-            if !self.attempt(&event_id).await {
-                let me = Arc::clone(&self);
-                tokio::spawn(async move { me.retry(event_id).await });
+            match self.mode() {
+                Delivery::Manual => {}
+                Delivery::Auto => {
+                    if !self.attempt(&event_id).await {
+                        let me = Arc::clone(&self);
+                        tokio::spawn(async move { me.retry(event_id).await });
+                    }
+                }
+                Delivery::Unordered => {
+                    let me = Arc::clone(&self);
+                    tokio::spawn(async move { me.send_unordered(event_id).await });
+                }
             }
+        }
+    }
+
+    /// One event in `Unordered` mode: a random delay, the delivery (retried on failure), and for about
+    /// half of the events one more copy after another random delay.
+    async fn send_unordered(self: Arc<Self>, event_id: String) {
+        let roll = uuid::Uuid::new_v4().as_u128();
+        let max_ms = UNORDERED_MAX_DELAY.as_millis() + 1;
+        let delay = |bits: u128| Duration::from_millis(u64::try_from(bits % max_ms).unwrap_or(0));
+        if roll & 1 == 1 {
+            let me = Arc::clone(&self);
+            let id = event_id.clone();
+            let wait = delay(roll >> 64);
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                // The copy is not retried: the original's retries already make delivery at least once.
+                let _ = me.attempt(&id).await;
+            });
+        }
+        tokio::time::sleep(delay(roll >> 1)).await;
+        if !self.attempt(&event_id).await {
+            self.retry(event_id).await;
         }
     }
 

@@ -28,6 +28,14 @@ impl ApiError {
         }
     }
 
+    /// 400 `parameter_unknown`: a parameter the endpoint does not have (`param` in bracket form).
+    pub fn unknown_parameter(param: &str) -> Self {
+        Self {
+            code: Some("parameter_unknown"),
+            ..Self::invalid(param, format!("Received unknown parameter: {param}"))
+        }
+    }
+
     /// 400 for a required parameter that is absent.
     pub fn missing(param: &str) -> Self {
         Self {

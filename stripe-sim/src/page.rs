@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::app_state::AppState;
 use crate::form;
+use crate::rules;
 use crate::session;
 use crate::state::Outcome;
 
@@ -28,10 +29,16 @@ async fn show_checkout_page(path: web::Path<String>, state: web::Data<AppState>)
     let title = session::title(&session);
     let amount = money(&session);
     let body = if session["status"] == "open" {
+        // Stripe's page collects an address unless the session was created with one, which it shows locked.
+        let (email, locked) = match session["customer_email"].as_str() {
+            Some(e) => (e, " readonly"),
+            None => ("", ""),
+        };
         format!(
             r#"<p class="item">{title}</p>
 <p class="amount">{amount}</p>
 <form method="post">
+  <label>Email <input type="email" name="email" value="{email}" autocomplete="email" required{locked}></label>
   <button type="submit" name="action" value="pay">Pay {amount}</button>
   <button type="submit" name="action" value="pay_async">Pay later (delayed method, succeeds)</button>
   <button type="submit" name="action" value="fail_async">Pay later (delayed method, fails)</button>
@@ -39,6 +46,7 @@ async fn show_checkout_page(path: web::Path<String>, state: web::Data<AppState>)
 </form>"#,
             title = escape(&title),
             amount = escape(&amount),
+            email = escape(email),
         )
     } else {
         format!(
@@ -56,10 +64,26 @@ async fn submit_checkout_page(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let action = form::decode(&body)
-        .ok()
-        .and_then(|f| f.get("action").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
+    let fields = form::decode(&body).unwrap_or_default();
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let action = field("action");
+    // A scripted post without the field still pays (as `customer@example.com`); a wrong address does not.
+    let email = Some(field("email")).filter(|e| !e.is_empty());
+    if let Some(e) = &email
+        && rules::email("email", e).is_err()
+    {
+        return html(
+            StatusCode::BAD_REQUEST,
+            "Invalid email address",
+            &format!("<p>Invalid email address: {}</p>", escape(e)),
+        );
+    }
     let Some(session) = state.store.session_raw(&path) else {
         return html(
             StatusCode::NOT_FOUND,
@@ -90,7 +114,7 @@ async fn submit_checkout_page(
     };
     if state
         .store
-        .with(|tx| tx.complete_session(&path, outcome))
+        .with(|tx| tx.complete_session(&path, outcome, email.as_deref()))
         .is_err()
     {
         return inactive(&session);
@@ -137,13 +161,11 @@ fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
 fn money(session: &Value) -> String {
     let amount = session["amount_total"].as_i64().unwrap_or(0);
     let currency = session["currency"].as_str().unwrap_or("usd");
-    let upper = currency.to_ascii_uppercase();
-    const ZERO_DECIMAL: [&str; 8] = ["bif", "clp", "jpy", "krw", "pyg", "vnd", "xaf", "xof"];
-    if ZERO_DECIMAL.contains(&currency) {
-        return format!("{amount} {upper}");
-    }
-    let symbol = if currency == "usd" { "$" } else { "" };
-    format!("{symbol}{}.{:02} {upper}", amount / 100, amount % 100)
+    format!(
+        "{} {}",
+        rules::format_amount(amount, currency),
+        currency.to_ascii_uppercase()
+    )
 }
 
 fn escape(text: &str) -> String {

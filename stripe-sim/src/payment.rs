@@ -68,8 +68,8 @@ pub struct RefundParams {
     pub metadata: Map<String, Value>,
 }
 
-/// A succeeded refund of `charge`.
-pub fn refund(id: &str, charge: &Value, params: &RefundParams, now: i64) -> Value {
+/// A refund of `charge` in `status` (`succeeded`, or `pending` for one that is going to fail).
+pub fn refund(id: &str, charge: &Value, params: &RefundParams, status: &str, now: i64) -> Value {
     json!({
         "id": id,
         "object": "refund",
@@ -79,12 +79,13 @@ pub fn refund(id: &str, charge: &Value, params: &RefundParams, now: i64) -> Valu
         "created": now,
         "currency": charge["currency"],
         "destination_details": null,
+        "failure_reason": null,
         "metadata": params.metadata,
         "payment_intent": charge["payment_intent"],
         "reason": params.reason,
         "receipt_number": null,
         "source_transfer_reversal": null,
-        "status": "succeeded",
+        "status": status,
         "transfer_reversal": null
     })
 }

@@ -6,10 +6,50 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::params::{self, EXPAND, Shape};
+use crate::rules;
 
 /// Stripe accepts `expires_at` between 30 minutes and 24 hours from now.
 const MIN_EXPIRY_SECS: i64 = 30 * 60;
 const MAX_EXPIRY_SECS: i64 = 24 * 60 * 60;
+
+/// `POST /v1/checkout/sessions` parameters: what the simulator implements (any other is refused as
+/// unknown). `line_items[][price]` is known so that its refusal can say why.
+pub const CREATE_PARAMS: &[(&str, Shape)] = &[
+    ("mode", Shape::Leaf),
+    (
+        "line_items",
+        Shape::List(&Shape::Hash(&[
+            ("price", Shape::Leaf),
+            (
+                "price_data",
+                Shape::Hash(&[
+                    ("currency", Shape::Leaf),
+                    ("unit_amount", Shape::Leaf),
+                    ("product_data", Shape::Hash(&[("name", Shape::Leaf)])),
+                ]),
+            ),
+            ("quantity", Shape::Leaf),
+        ])),
+    ),
+    ("success_url", Shape::Leaf),
+    ("cancel_url", Shape::Leaf),
+    ("client_reference_id", Shape::Leaf),
+    ("customer_email", Shape::Leaf),
+    ("metadata", Shape::Free),
+    (
+        "payment_intent_data",
+        Shape::Hash(&[("metadata", Shape::Free)]),
+    ),
+    ("payment_method_types", Shape::List(&Shape::Leaf)),
+    ("expires_at", Shape::Leaf),
+    ("allow_promotion_codes", Shape::Leaf),
+    (
+        "discounts",
+        Shape::List(&Shape::Hash(&[("coupon", Shape::Leaf)])),
+    ),
+    EXPAND,
+];
 
 /// One decoded line item.
 #[derive(Debug, Clone)]
@@ -34,11 +74,23 @@ pub struct NewSession {
     metadata: Map<String, Value>,
     expires_at: i64,
     payment_method_types: Vec<Value>,
+    allow_promotion_codes: Option<bool>,
+    coupon: Option<String>,
+}
+
+/// A coupon applied to a new session: its id and the amount it takes off.
+#[derive(Debug, Clone)]
+pub struct Discount {
+    /// The coupon id.
+    pub coupon: String,
+    /// The discount in the minor unit (already capped at the subtotal).
+    pub amount: i64,
 }
 
 impl NewSession {
     /// Decodes `POST /v1/checkout/sessions` parameters; `now` bounds `expires_at`.
     pub fn parse(params: &Map<String, Value>, now: i64) -> Result<Self, ApiError> {
+        params::check(params, CREATE_PARAMS)?;
         match params.get("mode").and_then(Value::as_str) {
             Some("payment") => {}
             Some(other) => {
@@ -67,15 +119,11 @@ impl NewSession {
             let data = item
                 .get("price_data")
                 .ok_or_else(|| ApiError::missing(&p("price_data")))?;
-            let item_currency = str_field(data, "currency")
-                .ok_or_else(|| ApiError::missing(&p("price_data][currency")))?
-                .to_ascii_lowercase();
-            if item_currency.len() != 3 || !item_currency.bytes().all(|b| b.is_ascii_lowercase()) {
-                return Err(ApiError::invalid(
-                    p("price_data][currency"),
-                    "Invalid currency",
-                ));
-            }
+            let item_currency = rules::currency(
+                &p("price_data][currency"),
+                str_field(data, "currency")
+                    .ok_or_else(|| ApiError::missing(&p("price_data][currency")))?,
+            )?;
             if currency.as_ref().is_some_and(|c| *c != item_currency) {
                 return Err(ApiError::invalid(
                     p("price_data][currency"),
@@ -127,11 +175,55 @@ impl NewSession {
             Some(_) => return Err(ApiError::invalid("metadata", "Invalid hash")),
             None => Map::new(),
         };
+        rules::metadata("metadata", &metadata)?;
+        if let Some(Value::Object(m)) = params
+            .get("payment_intent_data")
+            .and_then(|d| d.get("metadata"))
+        {
+            rules::metadata("payment_intent_data[metadata]", m)?;
+        }
         let payment_method_types = match params.get("payment_method_types") {
             Some(Value::Array(types)) => types.clone(),
             _ => vec![json!("card")],
         };
         let text = |key: &str| params.get(key).and_then(Value::as_str).map(str::to_owned);
+        for key in ["success_url", "cancel_url"] {
+            if let Some(url) = text(key) {
+                rules::url(key, &url)?;
+            }
+        }
+        if let Some(email) = text("customer_email") {
+            rules::email("customer_email", &email)?;
+        }
+        let allow_promotion_codes = match text("allow_promotion_codes").as_deref() {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "allow_promotion_codes",
+                    format!("Invalid boolean: {other}"),
+                ));
+            }
+        };
+        let coupon = match params.get("discounts") {
+            None => None,
+            Some(Value::Array(list)) if list.len() > 1 => {
+                return Err(ApiError::invalid(
+                    "discounts",
+                    "You may only specify one discount for a Checkout Session in payment mode.",
+                ));
+            }
+            Some(list) => match list.pointer("/0/coupon").and_then(Value::as_str) {
+                Some(c) if !c.is_empty() => Some(c.to_owned()),
+                _ => return Err(ApiError::missing("discounts[0][coupon]")),
+            },
+        };
+        if allow_promotion_codes.is_some() && coupon.is_some() {
+            return Err(ApiError::state(
+                "You may only specify one of these parameters: allow_promotion_codes, discounts.",
+            ));
+        }
         Ok(Self {
             currency: currency.unwrap_or_default(),
             items,
@@ -142,7 +234,35 @@ impl NewSession {
             metadata,
             expires_at,
             payment_method_types,
+            allow_promotion_codes,
+            coupon,
         })
+    }
+
+    /// The coupon id of `discounts[0][coupon]`, if any (the store resolves it).
+    pub fn coupon(&self) -> Option<&str> {
+        self.coupon.as_deref()
+    }
+
+    /// The session's currency.
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    /// What the line items add up to before discounts.
+    pub fn subtotal(&self) -> i64 {
+        self.items.iter().map(|i| i.unit_amount * i.quantity).sum()
+    }
+
+    /// Refuses an amount due under Stripe's minimum charge; a coupon that makes the order free is fine
+    /// (Stripe's no-cost orders: `payment_status: no_payment_required`).
+    pub fn check_amount_due(&self, discount: Option<&Discount>) -> Result<(), ApiError> {
+        let off = discount.map_or(0, |d| d.amount);
+        let due = self.subtotal() - off;
+        if due == 0 && off > 0 {
+            return Ok(());
+        }
+        rules::minimum_charge(due, &self.currency)
     }
 
     /// The decoded line items.
@@ -151,16 +271,21 @@ impl NewSession {
     }
 
     /// The session object as Stripe renders it at creation (status open, unpaid, no payment intent yet).
-    pub fn into_object(self, id: &str, url: &str, now: i64) -> Value {
-        let total: i64 = self.items.iter().map(|i| i.unit_amount * i.quantity).sum();
+    pub fn into_object(self, id: &str, url: &str, now: i64, discount: Option<&Discount>) -> Value {
+        let subtotal = self.subtotal();
+        let off = discount.map_or(0, |d| d.amount);
+        let discounts: Vec<Value> = discount
+            .iter()
+            .map(|d| json!({ "coupon": d.coupon, "promotion_code": null }))
+            .collect();
         json!({
             "id": id,
             "object": "checkout.session",
             "adaptive_pricing": { "enabled": false },
             "after_expiration": null,
-            "allow_promotion_codes": null,
-            "amount_subtotal": total,
-            "amount_total": total,
+            "allow_promotion_codes": self.allow_promotion_codes,
+            "amount_subtotal": subtotal,
+            "amount_total": subtotal - off,
             "automatic_tax": { "enabled": false, "liability": null, "provider": null, "status": null },
             "billing_address_collection": null,
             "cancel_url": self.cancel_url,
@@ -183,7 +308,7 @@ impl NewSession {
             "customer_creation": "if_required",
             "customer_details": null,
             "customer_email": self.customer_email,
-            "discounts": [],
+            "discounts": discounts,
             "expires_at": self.expires_at,
             "invoice": null,
             "invoice_creation": null,
@@ -209,7 +334,7 @@ impl NewSession {
             "submit_type": null,
             "subscription": null,
             "success_url": self.success_url,
-            "total_details": { "amount_discount": 0, "amount_shipping": 0, "amount_tax": 0 },
+            "total_details": { "amount_discount": off, "amount_shipping": 0, "amount_tax": 0 },
             "ui_mode": "hosted_page",
             "url": url,
             "wallet_options": null,

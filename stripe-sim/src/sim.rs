@@ -53,6 +53,7 @@ impl StripeSim {
             config.webhook_url.clone(),
             config.retry,
         )?);
+        deliverer.set_mode(config.delivery);
         let (jobs, jobs_rx) = mpsc::unbounded_channel();
         let state = web::Data::new(AppState {
             store: Arc::clone(&store),
@@ -105,7 +106,7 @@ impl StripeSim {
         self.state.deliverer.set_url(url);
     }
 
-    /// Automatic (send at once, retry) or manual (record only) delivery.
+    /// Automatic (send at once, retry), unordered (at least once, shuffled) or manual (record only).
     pub fn set_delivery(&self, mode: Delivery) {
         self.state.deliverer.set_mode(mode);
     }
@@ -149,7 +150,13 @@ impl StripeSim {
 
     /// Completes the session as the page's `action=pay` does (events follow the delivery mode).
     pub async fn pay(&self, session_id: &str) -> anyhow::Result<()> {
-        self.complete(session_id, Outcome::Paid)
+        self.complete(session_id, Outcome::Paid, None)
+    }
+
+    /// Like `pay`, with the e-mail address the customer typed on the page (ignored when the session was
+    /// created with `customer_email`, which the page locks).
+    pub async fn pay_as(&self, session_id: &str, email: &str) -> anyhow::Result<()> {
+        self.complete(session_id, Outcome::Paid, Some(email))
     }
 
     /// Completes the session with a delayed method: `completed` (unpaid), then `async_payment_succeeded`
@@ -162,13 +169,19 @@ impl StripeSim {
             } else {
                 Outcome::AsyncFailed
             },
+            None,
         )
     }
 
-    fn complete(&self, session_id: &str, outcome: Outcome) -> anyhow::Result<()> {
+    fn complete(
+        &self,
+        session_id: &str,
+        outcome: Outcome,
+        email: Option<&str>,
+    ) -> anyhow::Result<()> {
         self.state
             .store
-            .with(|tx| tx.complete_session(session_id, outcome))?;
+            .with(|tx| tx.complete_session(session_id, outcome, email))?;
         Ok(())
     }
 
@@ -188,6 +201,19 @@ impl StripeSim {
         self.state
             .store
             .with(|tx| tx.emit(kind, object, &RequestInfo::default()))
+    }
+
+    /// Makes the next refund of `payment_intent` fail with `failure_reason` (`refund.created` pending,
+    /// then `refund.updated` and `refund.failed`; no `charge.refunded`).
+    pub fn fail_next_refund(
+        &self,
+        payment_intent: &str,
+        failure_reason: &str,
+    ) -> anyhow::Result<()> {
+        self.state
+            .store
+            .with(|tx| tx.fail_next_refund(payment_intent, failure_reason))?;
+        Ok(())
     }
 
     /// Moves a session's `expires_at` (to the past, say): the expiry sweep then expires it within a second

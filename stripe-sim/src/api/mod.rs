@@ -1,6 +1,7 @@
-//! Stripe's `/v1` API as payment-service calls it: Checkout Sessions, Refunds and Events, with Stripe's key
+//! Stripe's `/v1` API as payment-service calls it: Checkout Sessions, Coupons, Refunds and Events, with Stripe's key
 //! check, request ids and `Idempotency-Key` replays shared here.
 
+mod coupons;
 mod events;
 mod refunds;
 mod sessions;
@@ -14,10 +15,15 @@ use crate::app_state::AppState;
 use crate::error::ApiError;
 use crate::form;
 use crate::ids::new_id;
+use crate::params::{self, Shape};
 use crate::state::{Answer, RequestInfo};
+use coupons::{create_coupon, list_coupons, retrieve_coupon};
 use events::{list_events, retrieve_event};
 use refunds::create_refund;
-use sessions::{create_checkout_session, expire_checkout_session, retrieve_checkout_session};
+use sessions::{
+    create_checkout_session, expire_checkout_session, list_checkout_sessions,
+    retrieve_checkout_session,
+};
 
 /// Mounts `/v1/...`; any other `/v1` path answers Stripe's 404 shape.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/checkout/sessions",
                 web::post().to(create_checkout_session),
             )
+            .route("/checkout/sessions", web::get().to(list_checkout_sessions))
             .route(
                 "/checkout/sessions/{id}",
                 web::get().to(retrieve_checkout_session),
@@ -36,6 +43,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(expire_checkout_session),
             )
             .route("/refunds", web::post().to(create_refund))
+            .route("/coupons", web::post().to(create_coupon))
+            .route("/coupons", web::get().to(list_coupons))
+            .route("/coupons/{id}", web::get().to(retrieve_coupon))
             .route("/events", web::get().to(list_events))
             .route("/events/{id}", web::get().to(retrieve_event))
             .default_service(web::to(unknown_route)),
@@ -95,6 +105,37 @@ fn request_info(req: &HttpRequest) -> RequestInfo {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     }
+}
+
+/// A plain 200 answer (reads are not idempotent requests).
+fn ok(body: Value) -> Answer {
+    Answer {
+        status: 200,
+        body,
+        replayed: false,
+    }
+}
+
+/// The request info of a read: a request id, no idempotency key.
+fn read_request() -> RequestInfo {
+    RequestInfo {
+        id: Some(new_id("req")),
+        idempotency_key: None,
+    }
+}
+
+/// The query string's parameters, checked against what the endpoint knows.
+fn query(req: &HttpRequest, known: &[(&str, Shape)]) -> Result<Map<String, Value>, ApiError> {
+    let params = decode(req.query_string().as_bytes())?;
+    params::check(&params, known)?;
+    Ok(params)
+}
+
+/// The form body's parameters, checked against what the endpoint knows.
+fn body_params(body: &[u8], known: &[(&str, Shape)]) -> Result<Map<String, Value>, ApiError> {
+    let params = decode(body)?;
+    params::check(&params, known)?;
+    Ok(params)
 }
 
 fn respond(answer: Answer, request: &RequestInfo) -> HttpResponse {

@@ -3,9 +3,21 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
 
-use super::{authorize, decode, fingerprint, request_info, respond};
+use super::{authorize, body_params, fingerprint, request_info, respond};
 use crate::app_state::AppState;
 use crate::error::ApiError;
+use crate::params::{EXPAND, Shape};
+use crate::rules;
+
+/// `POST /v1/refunds` parameters (`charge` is known so that its refusal can say why).
+const CREATE_PARAMS: &[(&str, Shape)] = &[
+    ("payment_intent", Shape::Leaf),
+    ("charge", Shape::Leaf),
+    ("amount", Shape::Leaf),
+    ("reason", Shape::Leaf),
+    ("metadata", Shape::Free),
+    EXPAND,
+];
 
 pub(super) async fn create_refund(
     req: HttpRequest,
@@ -13,7 +25,7 @@ pub(super) async fn create_refund(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(req.headers(), &state)?;
-    let mut params = decode(&body)?;
+    let mut params = body_params(&body, CREATE_PARAMS)?;
     let fingerprint = fingerprint(&req, &params);
     if params.contains_key("charge") {
         return Err(ApiError::invalid(
@@ -58,6 +70,7 @@ pub(super) async fn create_refund(
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    rules::metadata("metadata", &metadata)?;
     let request = request_info(&req);
     let answer = state
         .store

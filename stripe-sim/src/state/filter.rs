@@ -2,15 +2,9 @@
 
 use serde_json::Value;
 
-use super::StoredEvent;
-
 /// `GET /v1/events` parameters.
 #[derive(Debug, Clone)]
 pub struct EventFilter {
-    /// 1..=100, default 10.
-    pub limit: usize,
-    /// Cursor: the last id of the previous page.
-    pub starting_after: Option<String>,
     /// `type` (may end in `*`) and `types[]`.
     pub types: Vec<String>,
     /// `created[gte]` / `created[gt]` / `created[lte]` / `created[lt]` folded into an inclusive range.
@@ -18,16 +12,15 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    pub(super) fn matches(&self, e: &StoredEvent) -> bool {
+    /// Whether the event object passes the type and creation-time filters.
+    pub fn matches(&self, event: &Value) -> bool {
+        let kind = event["type"].as_str().unwrap_or_default();
         let type_ok = self.types.is_empty()
             || self.types.iter().any(|t| match t.strip_suffix('*') {
-                Some(prefix) => e.kind.starts_with(prefix),
-                None => *t == e.kind,
+                Some(prefix) => kind.starts_with(prefix),
+                None => t == kind,
             });
-        let created = serde_json::from_str::<Value>(&e.payload)
-            .ok()
-            .and_then(|v| v["created"].as_i64())
-            .unwrap_or(0);
+        let created = event["created"].as_i64().unwrap_or(0);
         type_ok && (self.created.0..=self.created.1).contains(&created)
     }
 }

@@ -1,4 +1,4 @@
-//! The simulator's memory: sessions, payments, refunds, events and idempotent replays, behind one lock.
+//! The simulator's memory: sessions, coupons, payments, refunds, events and idempotent replays, behind one lock.
 //!
 //! Every transition happens under the lock, so an idempotent create and the events a transition emits are
 //! atomic. New event ids go to the delivery worker through a channel; the lock is never held across await.
@@ -54,7 +54,14 @@ struct Replay {
 #[derive(Default)]
 struct Inner {
     sessions: HashMap<String, Value>,
+    /// Session ids in creation order (for the newest-first list).
+    session_order: Vec<String>,
+    coupons: HashMap<String, Value>,
+    /// Coupon ids in creation order (for the newest-first list).
+    coupon_order: Vec<String>,
     payments: HashMap<String, Payment>,
+    /// Payment intent → failure reason of its next refund (`fail_next_refund`).
+    failing_refunds: HashMap<String, String>,
     events: Vec<StoredEvent>,
     event_index: HashMap<String, usize>,
     replays: HashMap<String, Replay>,
@@ -181,6 +188,16 @@ impl Store {
             .get(id)
             .and_then(|&i| inner.events.get(i))
             .cloned()
+    }
+
+    /// Every event, newest first, each with its id (for `list::page`).
+    pub fn events_newest_first(&self) -> Vec<(String, Value)> {
+        self.lock()
+            .events
+            .iter()
+            .rev()
+            .filter_map(|e| Some((e.id.clone(), serde_json::from_str(&e.payload).ok()?)))
+            .collect()
     }
 
     /// Records one delivery attempt of an event.

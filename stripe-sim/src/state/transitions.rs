@@ -3,11 +3,15 @@
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{EventFilter, Inner, Outcome, Payment, RequestInfo, StoredEvent};
+use super::{Inner, Outcome, Payment, RequestInfo, StoredEvent};
+use crate::coupon;
 use crate::error::ApiError;
 use crate::ids::{new_id, now};
 use crate::payment::{self, RefundParams};
-use crate::session::{self, NewSession};
+use crate::session::{self, Discount, NewSession};
+
+/// The customer's address when neither `customer_email` nor the page gave one.
+pub const DEFAULT_EMAIL: &str = "customer@example.com";
 
 /// The store while its lock is held: every transition lives here.
 pub struct StoreTx<'a> {
@@ -17,13 +21,96 @@ pub struct StoreTx<'a> {
 
 impl StoreTx<'_> {
     /// Creates an open session; `page_base` is the simulator's public origin with a trailing slash.
-    pub fn create_session(&mut self, params: NewSession, page_base: &str) -> Value {
+    /// Creates an open session; `page_base` is the simulator's public origin with a trailing slash.
+    /// A coupon in `discounts` must exist, still be valid and (amount off) be in the session's currency.
+    pub fn create_session(
+        &mut self,
+        params: NewSession,
+        page_base: &str,
+    ) -> Result<Value, ApiError> {
+        let discount = match params.coupon() {
+            Some(coupon) => Some(self.discount_for(coupon, &params)?),
+            None => None,
+        };
+        params.check_amount_due(discount.as_ref())?;
         let id = new_id("cs_test");
         let url = format!("{page_base}c/pay/{id}");
-        let object = params.into_object(&id, &url, now());
-        self.inner.sessions.insert(id, object.clone());
+        let object = params.into_object(&id, &url, now(), discount.as_ref());
+        self.inner.sessions.insert(id.clone(), object.clone());
+        self.inner.session_order.push(id);
         self.inner.sessions_created += 1;
-        session::public(&object)
+        Ok(session::public(&object))
+    }
+
+    fn discount_for(&self, id: &str, params: &NewSession) -> Result<Discount, ApiError> {
+        const PARAM: &str = "discounts[0][coupon]";
+        let stored = self
+            .inner
+            .coupons
+            .get(id)
+            .ok_or_else(|| ApiError::no_such("coupon", id, Some(PARAM)))?;
+        if !coupon::still_valid(stored, now()) {
+            return Err(ApiError::coded(
+                "coupon_expired",
+                Some(PARAM),
+                format!("Coupon expired: {id}"),
+            ));
+        }
+        if let Some(currency) = stored["currency"].as_str()
+            && currency != params.currency()
+        {
+            return Err(ApiError::invalid(
+                PARAM,
+                format!(
+                    "The coupon's currency ({currency}) must match the Checkout Session's currency ({}).",
+                    params.currency()
+                ),
+            ));
+        }
+        Ok(Discount {
+            coupon: id.to_owned(),
+            amount: coupon::discount(coupon::off(stored), params.subtotal()),
+        })
+    }
+
+    /// Stores a new coupon and emits `coupon.created`; an id already taken is Stripe's
+    /// `resource_already_exists`.
+    pub fn create_coupon(
+        &mut self,
+        object: Value,
+        request: &RequestInfo,
+    ) -> Result<Value, ApiError> {
+        let id = object["id"].as_str().unwrap_or_default().to_owned();
+        if self.inner.coupons.contains_key(&id) {
+            return Err(ApiError::coded(
+                "resource_already_exists",
+                Some("id"),
+                "Coupon already exists.",
+            ));
+        }
+        self.inner.coupons.insert(id.clone(), object.clone());
+        self.inner.coupon_order.push(id);
+        self.emit("coupon.created", object.clone(), request);
+        Ok(object)
+    }
+
+    /// One coupon, with `valid` as of now.
+    pub fn coupon(&self, id: &str) -> Result<Value, ApiError> {
+        self.inner
+            .coupons
+            .get(id)
+            .map(with_validity)
+            .ok_or_else(|| ApiError::no_such("coupon", id, None))
+    }
+
+    /// Every coupon, newest first, each with its id (for `list::page`).
+    pub fn coupons(&self) -> Vec<(String, Value)> {
+        self.inner
+            .coupon_order
+            .iter()
+            .rev()
+            .filter_map(|id| Some((id.clone(), with_validity(self.inner.coupons.get(id)?))))
+            .collect()
     }
 
     /// The public session object.
@@ -35,10 +122,22 @@ impl StoreTx<'_> {
             .ok_or_else(|| ApiError::no_such("checkout.session", id, None))
     }
 
+    /// Every session, newest first, each with its id (for `list::page`).
+    pub fn sessions(&self) -> Vec<(String, Value)> {
+        self.inner
+            .session_order
+            .iter()
+            .rev()
+            .filter_map(|id| Some((id.clone(), session::public(self.inner.sessions.get(id)?))))
+            .collect()
+    }
+
     /// Expires an open session and emits `checkout.session.expired`.
     pub fn expire_session(&mut self, id: &str, request: &RequestInfo) -> Result<Value, ApiError> {
         let session = self.open_session(id, "expired")?;
         session["status"] = json!("expired");
+        // Stripe's `url` is null once the session is no longer open.
+        session["url"] = Value::Null;
         let public = session::public(session);
         self.emit("checkout.session.expired", public.clone(), request);
         Ok(public)
@@ -52,21 +151,47 @@ impl StoreTx<'_> {
     }
 
     /// Completes an open session as the customer's payment would, emitting the events of `outcome`.
-    pub fn complete_session(&mut self, id: &str, outcome: Outcome) -> Result<Value, ApiError> {
+    /// `email` is what the page collected; a session created with `customer_email` keeps that one, and
+    /// without either the customer is `DEFAULT_EMAIL`. A session a coupon made free completes with
+    /// `no_payment_required`, no payment intent and no charge, whatever `outcome` says.
+    pub fn complete_session(
+        &mut self,
+        id: &str,
+        outcome: Outcome,
+        email: Option<&str>,
+    ) -> Result<Value, ApiError> {
         let session = self.open_session(id, "completed")?;
-        let pi = new_id("pi");
+        let email = session["customer_email"]
+            .as_str()
+            .or(email)
+            .unwrap_or(DEFAULT_EMAIL)
+            .to_owned();
         session["status"] = json!("complete");
-        session["payment_intent"] = json!(pi);
+        session["url"] = Value::Null;
         session["customer_details"] = json!({
-            "address": null, "email": session["customer_email"].clone(), "name": "Sim Customer",
-            "phone": null, "tax_exempt": "none", "tax_ids": []
+            "address": null, "business_name": null, "email": email, "individual_name": null,
+            "name": "Sim Customer", "phone": null, "tax_exempt": "none", "tax_ids": []
         });
         let amount = session["amount_total"].as_i64().unwrap_or(0);
         let currency = session["currency"].as_str().unwrap_or("usd").to_owned();
+        let coupon_id = session
+            .pointer("/discounts/0/coupon")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let request = RequestInfo::default();
+        if amount == 0 {
+            session["payment_status"] = json!("no_payment_required");
+            let completed = session::public(session);
+            self.redeem(coupon_id.as_deref());
+            self.emit("checkout.session.completed", completed.clone(), &request);
+            return Ok(completed);
+        }
+        let pi = new_id("pi");
+        session["payment_intent"] = json!(pi);
         let paid_at_once = outcome == Outcome::Paid;
         session["payment_status"] = json!(if paid_at_once { "paid" } else { "unpaid" });
         let completed = session::public(session);
-        let request = RequestInfo::default();
+        self.redeem(coupon_id.as_deref());
         self.emit("checkout.session.completed", completed.clone(), &request);
         match outcome {
             Outcome::Paid => self.record_charge(&pi, amount, &currency),
@@ -83,7 +208,8 @@ impl StoreTx<'_> {
         self.session(id).or(Ok(completed))
     }
 
-    /// Refunds (part of) the charge of a payment intent and emits `charge.refunded`.
+    /// Refunds (part of) the charge of a payment intent and emits `charge.refunded` and `refund.created`
+    /// (or, when `fail_next_refund` armed it, `refund.created`, `refund.updated` and `refund.failed`).
     pub fn refund(
         &mut self,
         payment_intent: &str,
@@ -122,33 +248,55 @@ impl StoreTx<'_> {
                 ),
             ));
         }
-        charge["amount_refunded"] = json!(already + amount);
-        charge["refunded"] = json!(already + amount == total);
         let params = RefundParams {
             amount,
             reason,
             metadata,
         };
-        let refund = payment::refund(&new_id("re"), charge, &params, now());
+        let refund_id = new_id("re");
+        if let Some(failure) = self.inner.failing_refunds.remove(payment_intent) {
+            // The refund is accepted (pending), then fails: the charge keeps its money, so no
+            // `charge.refunded`. The answer is the refund as created, as Stripe's would be.
+            let pending = payment::refund(&refund_id, charge, &params, "pending", now());
+            let mut failed = pending.clone();
+            failed["status"] = json!("failed");
+            failed["failure_reason"] = json!(failure);
+            self.emit("refund.created", pending.clone(), request);
+            self.emit("refund.updated", failed.clone(), request);
+            self.emit("refund.failed", failed, request);
+            return Ok(pending);
+        }
+        charge["amount_refunded"] = json!(already + amount);
+        charge["refunded"] = json!(already + amount == total);
+        let refund = payment::refund(&refund_id, charge, &params, "succeeded", now());
         let snapshot = charge.clone();
         self.emit("charge.refunded", snapshot, request);
+        self.emit("refund.created", refund.clone(), request);
         Ok(refund)
     }
 
-    /// The stored answer for `GET /v1/events`: newest first, filtered and paginated as Stripe does.
-    pub fn list_events(&self, filter: &EventFilter) -> Value {
-        let mut matching = self.inner.events.iter().rev().filter(|e| filter.matches(e));
-        if let Some(after) = &filter.starting_after {
-            matching.by_ref().find(|e| &e.id == after);
+    /// Makes the next refund of `payment_intent` fail with `failure_reason` (a test control; Stripe's
+    /// test cards do the same with a card number, which the simulator does not have).
+    pub fn fail_next_refund(
+        &mut self,
+        payment_intent: &str,
+        failure_reason: &str,
+    ) -> Result<(), ApiError> {
+        if !self.inner.payments.contains_key(payment_intent) {
+            return Err(ApiError::no_such("payment_intent", payment_intent, None));
         }
-        let page: Vec<Value> = matching
-            .by_ref()
-            .take(filter.limit + 1)
-            .filter_map(|e| serde_json::from_str(&e.payload).ok())
-            .collect();
-        let has_more = page.len() > filter.limit;
-        let data: Vec<Value> = page.into_iter().take(filter.limit).collect();
-        json!({ "object": "list", "data": data, "has_more": has_more, "url": "/v1/events" })
+        self.inner
+            .failing_refunds
+            .insert(payment_intent.to_owned(), failure_reason.to_owned());
+        Ok(())
+    }
+
+    /// A completed session redeems its coupon once (Stripe counts redemptions at completion).
+    fn redeem(&mut self, coupon: Option<&str>) {
+        if let Some(stored) = coupon.and_then(|c| self.inner.coupons.get_mut(c)) {
+            let times = stored["times_redeemed"].as_i64().unwrap_or(0);
+            stored["times_redeemed"] = json!(times + 1);
+        }
     }
 
     fn open_session(&mut self, id: &str, verb: &str) -> Result<&mut Value, ApiError> {
@@ -191,7 +339,8 @@ impl StoreTx<'_> {
             .as_deref()
             .map(|r| (r, request.idempotency_key.as_deref()));
         let value = payment::event(&id, kind, object, now(), req);
-        let payload = value.to_string();
+        // Stripe sends events pretty-printed (two-space indent); the signature covers these bytes.
+        let payload = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
         self.inner
             .event_index
             .insert(id.clone(), self.inner.events.len());
@@ -205,4 +354,11 @@ impl StoreTx<'_> {
         let _ = self.events_tx.send(id.clone());
         id
     }
+}
+
+/// A stored coupon with `valid` computed now (it turns false once redeemed up or past `redeem_by`).
+fn with_validity(stored: &Value) -> Value {
+    let mut out = stored.clone();
+    out["valid"] = json!(coupon::still_valid(stored, now()));
+    out
 }

@@ -7,7 +7,8 @@ use stripe_sim::Delivery;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
 
 use crate::helpers::{
-    SECRET_KEY, WEBHOOK_SECRET, create_session, event_types, http, spawn_sim, stripe_client,
+    SECRET_KEY, WEBHOOK_SECRET, create_coupon, create_session, event_types, http, spawn_sim,
+    stripe_client,
 };
 
 fn now() -> i64 {
@@ -33,11 +34,20 @@ async fn every_event_type(sim: &stripe_sim::StripeSim) {
         .unwrap()
         .to_owned();
     CreateRefund::new()
-        .payment_intent(pi)
+        .payment_intent(pi.clone())
         .amount(400)
         .send(&stripe_client(sim))
         .await
         .unwrap();
+    sim.fail_next_refund(&pi, "expired_or_canceled_card")
+        .unwrap();
+    CreateRefund::new()
+        .payment_intent(pi)
+        .amount(100)
+        .send(&stripe_client(sim))
+        .await
+        .unwrap();
+    create_coupon(sim, "percent_off=25&id=QUARTER").await;
 }
 
 #[tokio::test]
@@ -54,6 +64,11 @@ async fn every_event_parses_typed_with_construct_event_at_the_crates_api_version
             "checkout.session.async_payment_failed",
             "checkout.session.expired",
             "charge.refunded",
+            "refund.created",
+            "refund.created",
+            "refund.updated",
+            "refund.failed",
+            "coupon.created",
         ]
     );
     for raw in sim.events() {
@@ -98,6 +113,20 @@ async fn every_event_parses_typed_with_construct_event_at_the_crates_api_version
                 );
                 assert!(c.payment_intent.is_some());
             }
+            ("refund.created", EventObject::RefundCreated(r)) => {
+                assert!(["succeeded", "pending"].contains(&r.status.as_deref().unwrap()));
+            }
+            ("refund.updated", EventObject::RefundUpdated(r))
+            | ("refund.failed", EventObject::RefundFailed(r)) => {
+                assert_eq!(r.status.as_deref(), Some("failed"));
+                assert_eq!(
+                    r.failure_reason.as_deref(),
+                    Some("expired_or_canceled_card")
+                );
+            }
+            ("coupon.created", EventObject::CouponCreated(c)) => {
+                assert_eq!((c.id.as_str(), c.percent_off), ("QUARTER", Some(25.0)));
+            }
             (kind, _) => panic!("{kind} parsed into the wrong variant"),
         }
     }
@@ -134,7 +163,7 @@ async fn the_signature_is_stripes_scheme_and_rejects_tampering_and_staleness() {
 async fn list_events_returns_a_stripe_list_newest_first_with_filters_and_paging() {
     let sim = spawn_sim().await;
     every_event_type(&sim).await;
-    let list = |query: &'static str| {
+    let list = |query: &str| {
         let url = format!("{}v1/events?{query}", sim.base_url());
         async move {
             http()
@@ -170,31 +199,70 @@ async fn list_events_returns_a_stripe_list_newest_first_with_filters_and_paging(
     let wildcard = list("type=checkout.session.*&limit=2").await;
     assert_eq!(wildcard["data"].as_array().unwrap().len(), 2);
     assert_eq!(wildcard["has_more"], true);
-    let page_two = format!(
-        "types[]=charge.refunded&types[]=checkout.session.expired&starting_after={}",
-        ids[0]
-    );
-    let url = format!("{}v1/events?{page_two}", sim.base_url());
-    let two: Value = http()
-        .get(url)
-        .bearer_auth(SECRET_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let types: Vec<&str> = two["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
+    let id_of = |kind: &str| {
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == kind)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let types_of = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let filter = "types[]=charge.refunded&types[]=checkout.session.expired";
+    let two = list(&format!(
+        "{filter}&starting_after={}",
+        id_of("charge.refunded")
+    ))
+    .await;
     assert_eq!(
-        types,
+        types_of(&two),
         ["checkout.session.expired"],
-        "the refund (newest) is before the cursor"
+        "the refund (newer) is before the cursor"
     );
+    assert_eq!(two["has_more"], false);
+    // Back the other way: the page before the expiry, then nothing newer is left.
+    let back = list(&format!(
+        "{filter}&ending_before={}",
+        id_of("checkout.session.expired")
+    ))
+    .await;
+    assert_eq!(types_of(&back), ["charge.refunded"]);
+    assert_eq!(back["has_more"], false);
+    // A cursor the filter leaves out still marks a position (the coupon event is the newest).
+    let from_top = list(&format!("{filter}&starting_after={}", ids[0])).await;
+    assert_eq!(
+        types_of(&from_top),
+        ["charge.refunded", "checkout.session.expired"]
+    );
+
+    for (query, param) in [
+        (
+            format!("starting_after={0}&ending_before={0}", ids[0]),
+            None,
+        ),
+        ("starting_after=evt_nope".to_owned(), Some("starting_after")),
+        ("limit=5&colour=red".to_owned(), Some("colour")),
+    ] {
+        let response = http()
+            .get(format!("{}v1/events?{query}", sim.base_url()))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["param"].as_str(), param, "{query}");
+    }
 
     let bad = http()
         .get(format!("{}v1/events?limit=0", sim.base_url()))

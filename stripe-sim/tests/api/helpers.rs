@@ -178,3 +178,23 @@ pub fn event_types(sim: &StripeSim) -> Vec<String> {
         .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Posts a form to `/v1/{path}` with the secret key; returns the status and the JSON body.
+pub async fn post_api(sim: &StripeSim, path: &str, form: &str) -> (u16, serde_json::Value) {
+    let response = http()
+        .post(format!("{}v1/{path}", sim.base_url()))
+        .bearer_auth(SECRET_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Creates a coupon (async-stripe's coupon crate is not built here, so over plain HTTP).
+pub async fn create_coupon(sim: &StripeSim, form: &str) -> serde_json::Value {
+    let (status, body) = post_api(sim, "coupons", form).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}

@@ -149,7 +149,7 @@ async fn an_expired_session_cannot_be_paid_and_an_unknown_page_is_404() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    let bad_action = create_session(&sim, "Rust", 1).await;
+    let bad_action = create_session(&sim, "Rust", 50).await;
     let response = post_action(&bad_action.url.unwrap(), "steal").await;
     assert_eq!(response.status(), 400);
 }

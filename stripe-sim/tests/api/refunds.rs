@@ -49,7 +49,9 @@ async fn partial_then_full_refunds_send_charge_refunded_with_the_running_total()
         [
             "checkout.session.completed",
             "charge.refunded",
-            "charge.refunded"
+            "refund.created",
+            "charge.refunded",
+            "refund.created"
         ]
     );
     let events = sim.events();
@@ -62,7 +64,7 @@ async fn partial_then_full_refunds_send_charge_refunded_with_the_running_total()
         (Some(500), Some(false))
     );
     assert_eq!(first["payment_intent"], pi.as_str());
-    let second: &Value = &events[2]["data"]["object"];
+    let second: &Value = &events[3]["data"]["object"];
     assert_eq!(
         (
             second["amount_refunded"].as_i64(),
@@ -136,6 +138,10 @@ async fn a_refund_retried_with_its_idempotency_key_refunds_once() {
     assert_eq!(first.id, second.id);
     assert_eq!(
         event_types(&sim),
-        ["checkout.session.completed", "charge.refunded"]
+        [
+            "checkout.session.completed",
+            "charge.refunded",
+            "refund.created"
+        ]
     );
 }
