@@ -13,6 +13,9 @@ MOTO_VERSION="5.2.5"
 PYJWT_VERSION="2.15.1"
 CRYPTOGRAPHY_VERSION="51.0.1"
 JSONSCHEMA_VERSION="4.26.0"
+# The official Stripe SDK, run against the Stripe simulator by scripts/stripe_sdk_check.py
+# (stripe-sim/tests/api/sdk.rs).
+STRIPE_PYTHON_VERSION="16.1.0"
 # schemathesis: the OpenAPI contract run of scripts/contract (own venv, see ensure_schemathesis).
 SCHEMATHESIS_VERSION="4.32.5"
 # The clients step (scripts/clients): the document's validator and the Python client generator; the
@@ -45,7 +48,7 @@ die() {
 ensure_venv() {
   ensure_venv_packages "SecantusDB==$SECANTUSDB_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
     "moto[server]==$MOTO_VERSION" "PyJWT==$PYJWT_VERSION" "cryptography==$CRYPTOGRAPHY_VERSION" \
-    "jsonschema==$JSONSCHEMA_VERSION"
+    "jsonschema==$JSONSCHEMA_VERSION" "stripe==$STRIPE_PYTHON_VERSION"
 }
 
 # Creates or repairs .venv and installs each NAME==VERSION that is missing or at another version.

@@ -12,4 +12,5 @@ mod events;
 mod helpers;
 mod page;
 mod refunds;
+mod sdk;
 mod sessions;
