@@ -254,11 +254,13 @@ impl std::ops::Deref for SimApp {
 }
 
 impl SimApp {
-    /// The simulator (automatic delivery) and payment-service pointed at each other.
+    /// The simulator and payment-service pointed at each other. Delivery is `Unordered` (at least once,
+    /// shuffled, about half the events twice): what Stripe promises, so no test may lean on an order.
     pub async fn spawn(overrides: &[(&str, &str)]) -> Self {
         let sim = stripe_sim::StripeSim::start(stripe_sim::SimConfig {
             secret_key: SECRET_KEY.to_owned(),
             webhook_secret: WEBHOOK_SECRET.to_owned(),
+            delivery: stripe_sim::Delivery::Unordered,
             ..Default::default()
         })
         .await
