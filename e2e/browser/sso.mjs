@@ -86,7 +86,7 @@ try {
       assert.equal((await page.textContent('#sso-code')).trim(), 'LINK_REQUIRED');
       await page.waitForSelector('#user[data-ready]');
       assert.equal(await userLine(), 'Not signed in');
-      const names = (await context.cookies(GATEWAY)).map((c) => c.name);
+      const names = (await context.cookies(`${GATEWAY}/api/v1/`)).map((c) => c.name);
       assert.ok(!names.includes('token') && !names.includes('refresh_token'), `cookies: ${names}`);
     });
     await step("the account's password links the identity and signs in", async () => {
@@ -102,7 +102,7 @@ try {
   }
 
   await step('the session is in HttpOnly cookies and the identity is linked', async () => {
-    const cookies = Object.fromEntries((await context.cookies(GATEWAY)).map((c) => [c.name, c]));
+    const cookies = Object.fromEntries((await context.cookies(`${GATEWAY}/api/v1/`)).map((c) => [c.name, c]));
     assert.ok(cookies.token?.httpOnly && cookies.refresh_token?.httpOnly, 'HttpOnly session cookies');
     const identities = await page.evaluate(async (gateway) => {
       const res = await fetch(`${gateway}/api/v1/user/identities`, { credentials: 'include' });
@@ -137,6 +137,7 @@ try {
 } catch (error) {
   console.error(`single sign-on (${SCENARIO}) FAILED: ${error.stack ?? error}`);
   if (problems.length) console.error(problems.join('\n'));
+  console.error(`the last requests:\n${urls.slice(-6).join('\n')}`);
   process.exitCode = 1;
 } finally {
   await browser.close();

@@ -345,6 +345,8 @@ async fn a_person_in_chromium_signs_in_with_an_openid_provider_and_an_existing_a
         ("SSO_CAMPUS_CLIENT_ID", "lms-campus"),
         ("SSO_CAMPUS_CLIENT_SECRET", "campus-secret"),
         ("SSO_CAMPUS_TRUST_EMAIL", "true"),
+        // Where auth-service sends the browser back to (`returnTo`, the error page): the frontend.
+        ("CLIENT_URL", site.frontend.as_str()),
     ];
     let faults = Faults {
         auth_vars: vars
