@@ -2,7 +2,8 @@
 // loopback port, configured from OIDC_TEST_CONFIG (JSON). Prints `listening <issuer>` once it serves.
 // The login and consent pages are the interaction routes every oidc-provider deployment writes for
 // itself; here they are plain forms a test's HTTP client fills in:
-//   GET  /interaction/:uid          -> JSON { uid, prompt }
+//   GET  /interaction/:uid          -> JSON { uid, prompt }; to a browser (Accept: text/html) the same as a
+//                                      page: a login form (#login) or a consent form (#consent)
 //   POST /interaction/:uid/login    form: sub, email, email_verified (true|false), name
 //   POST /interaction/:uid/confirm  grants the requested scopes and claims
 //
@@ -18,6 +19,21 @@ const accounts = new Map();
 function signingKey(kind, options, alg) {
   const { privateKey } = generateKeyPairSync(kind, options);
   return { ...privateKey.export({ format: 'jwk' }), alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomBytes(4).toString('hex')}` };
+}
+
+// The interaction as a page, for the browser test: the fields are the login form's above.
+function interactionPage(uid, prompt) {
+  const action = `/interaction/${encodeURIComponent(uid)}`;
+  const body = prompt === 'login'
+    ? `<h1>Sign in to the test provider</h1>
+<form id="login" method="post" action="${action}/login">
+  <input name="sub" required> <input name="email" type="email" required>
+  <select name="email_verified"><option>true</option><option>false</option></select>
+  <input name="name"> <button type="submit">Sign in</button>
+</form>`
+    : `<h1>Allow the platform to read your e-mail address and name?</h1>
+<form id="consent" method="post" action="${action}/confirm"><button type="submit">Allow</button></form>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider</title></head><body>${body}</body></html>`;
 }
 
 async function readForm(req) {
@@ -58,6 +74,10 @@ server.listen(0, '127.0.0.1', () => {
     if (!match) return callback(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
+      if (req.method === 'GET' && !match[2] && (req.headers.accept ?? '').includes('text/html')) {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        return res.end(interactionPage(details.uid, details.prompt.name));
+      }
       if (req.method === 'GET' && !match[2]) {
         res.setHeader('content-type', 'application/json');
         return res.end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));

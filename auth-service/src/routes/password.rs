@@ -218,13 +218,19 @@ async fn reset_password(
         return Err(AuthError::BadRequest("Invalid or expired reset token"));
     }
     state.store.reset_tokens.delete_for_user(&user_id).await?;
+    // The reset proved the address: identities nobody trusted vouched for it go (docs/auth.md).
+    let unlinked = state
+        .store
+        .identities
+        .delete_unvouched_for_user(&user_id)
+        .await?;
     state
         .store
         .sessions
         .delete_all_for_user(&user_id, None)
         .await?;
     state.revoke_all_tokens(&user_id).await?;
-    tracing::info!(user.id = %user_id, "password reset; every session revoked");
+    tracing::info!(user.id = %user_id, identities.unlinked = unlinked, "password reset; every session revoked");
     Ok(HttpResponse::Ok().json(MessageResponse::ok(
         "Password has been reset; please sign in",
     )))

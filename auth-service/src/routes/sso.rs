@@ -15,7 +15,7 @@ use crate::cookies::{self, SSO_FLOW_COOKIE, SSO_LINK_COOKIE};
 use crate::error::{AuthCase, AuthError, AuthResult};
 use crate::passwords;
 use crate::refresh;
-use crate::sso::accounts::{self, Outcome};
+use crate::sso::accounts::{self, Linked, Outcome};
 use crate::sso::flow::well_formed;
 use crate::sso::{SsoFailure, oidc};
 use crate::state::AppState;
@@ -424,9 +424,13 @@ async fn link_sso_identity(
         &state,
         &provider,
         &user,
-        &pending.issuer,
-        &pending.subject,
-        Some(&pending.email),
+        // A pending link exists only for an address a trusted provider verified, the account's.
+        Linked {
+            issuer: &pending.issuer,
+            subject: &pending.subject,
+            email: Some(&pending.email),
+            email_vouched: true,
+        },
     )
     .await
     {

@@ -156,6 +156,7 @@ pub async fn resolve(
             issuer: &who.issuer,
             subject: &who.subject,
             email: Some(email.as_str()),
+            email_vouched: verified,
         })
         .await;
     match linked {
@@ -209,16 +210,31 @@ async fn link_signed_in(
         Some(_) => return Err(SsoFailure::IdentityTaken),
         None => {}
     }
+    let vouched = provider.trust_email
+        && who.email_verified
+        && email.is_some_and(|e| e.as_str() == user.email);
     link(
         state,
         provider,
         &user,
-        &who.issuer,
-        &who.subject,
-        email.map(Email::as_str),
+        Linked {
+            issuer: &who.issuer,
+            subject: &who.subject,
+            email: email.map(Email::as_str),
+            email_vouched: vouched,
+        },
     )
     .await?;
     active(user)
+}
+
+/// The provider's side of an identity being linked.
+pub struct Linked<'a> {
+    pub issuer: &'a str,
+    pub subject: &'a str,
+    pub email: Option<&'a str>,
+    /// See [`NewIdentity::email_vouched`].
+    pub email_vouched: bool,
 }
 
 /// Links an identity to an account; taken by someone else → `IdentityTaken`.
@@ -226,9 +242,7 @@ pub async fn link(
     state: &AppState,
     provider: &SsoProvider,
     user: &User,
-    issuer: &str,
-    subject: &str,
-    email: Option<&str>,
+    linked: Linked<'_>,
 ) -> Result<(), SsoFailure> {
     let inserted = state
         .store
@@ -236,9 +250,10 @@ pub async fn link(
         .insert(NewIdentity {
             user_id: &user.id,
             provider: &provider.id,
-            issuer,
-            subject,
-            email,
+            issuer: linked.issuer,
+            subject: linked.subject,
+            email: linked.email,
+            email_vouched: linked.email_vouched,
         })
         .await;
     match inserted {

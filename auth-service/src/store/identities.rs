@@ -22,6 +22,10 @@ struct IdentityDoc {
     /// The address the provider reported when linking, for the user's list only.
     #[serde(default)]
     email: Option<String>,
+    /// Whether a trusted provider vouched for the account's own address when linking (its
+    /// `email_verified`): such an identity survives a password reset, any other is removed by it.
+    #[serde(default)]
+    email_vouched: bool,
     created_at: BsonDateTime,
     last_used_at: BsonDateTime,
 }
@@ -35,6 +39,7 @@ pub struct Identity {
     pub issuer: String,
     pub subject: String,
     pub email: Option<String>,
+    pub email_vouched: bool,
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,
 }
@@ -48,6 +53,7 @@ impl From<IdentityDoc> for Identity {
             issuer: d.issuer,
             subject: d.subject,
             email: d.email,
+            email_vouched: d.email_vouched,
             created_at: to_chrono(d.created_at),
             last_used_at: to_chrono(d.last_used_at),
         }
@@ -61,6 +67,8 @@ pub struct NewIdentity<'a> {
     pub issuer: &'a str,
     pub subject: &'a str,
     pub email: Option<&'a str>,
+    /// A trusted provider verified this address, and it is the account's.
+    pub email_vouched: bool,
 }
 
 /// Typed access to `identities`.
@@ -104,6 +112,7 @@ impl IdentityStore {
             issuer: new.issuer.to_owned(),
             subject: new.subject.to_owned(),
             email: new.email.map(str::to_owned),
+            email_vouched: new.email_vouched,
             created_at: now,
             last_used_at: now,
         };
@@ -167,6 +176,17 @@ impl IdentityStore {
         Ok(self
             .coll
             .delete_many(doc! { "userId": user_id })
+            .await?
+            .deleted_count)
+    }
+
+    /// The identities of a user that no trusted provider vouched the account's address for: a completed
+    /// password reset proves the address, and whoever linked these may not be its owner (the account was
+    /// made or linked before anyone proved it).
+    pub async fn delete_unvouched_for_user(&self, user_id: &str) -> mongodb::error::Result<u64> {
+        Ok(self
+            .coll
+            .delete_many(doc! { "userId": user_id, "emailVouched": { "$ne": true } })
             .await?
             .deleted_count)
     }

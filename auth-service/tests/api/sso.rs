@@ -7,7 +7,10 @@ use reqwest::{Client, Response, Url};
 use serde_json::{Value, json};
 use test_support::{CLIENT_URL, OidcClient, OidcLogin, OidcProvider, TcpProxy, email, run_id};
 
-use crate::helpers::{PASSWORD, TestApp, new_client, set_cookie, spawn_app_with, spawn_vars};
+use crate::helpers::{
+    PASSWORD, TestApp, new_client, reset_token_from, set_cookie, spawn_app_with, spawn_vars,
+    wait_for_mail,
+};
 
 struct World {
     app: TestApp,
@@ -711,4 +714,66 @@ async fn a_signed_in_user_links_a_provider_unlinks_it_and_deleting_the_account_r
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(w.identities().await.is_empty());
+}
+
+/// Account squatting the other way round: someone creates an account for an address they do not own
+/// through a provider nobody trusts for e-mail, then the address's owner resets the password from the
+/// mail. The reset proves the address, so every identity no trusted provider vouched for is unlinked (the
+/// squatter cannot come back through it) and the trusted provider's identity of the address stays.
+#[tokio::test]
+async fn a_password_reset_unlinks_every_identity_no_trusted_provider_vouched_for() {
+    let w = world().await;
+    let address = email();
+    let squatter = OidcLogin::new(&address, true);
+    let browser = new_client();
+    signed_in(&w.sign_in(&browser, "other", &squatter).await);
+    // The same session links the trusted provider's identity of the address.
+    let owner = OidcLogin::new(&address, true);
+    let start = w.start(&browser, "corp", "?intent=link").await;
+    let callback = w
+        .corp
+        .authorize(&browser, location(&start).as_str(), &owner)
+        .await;
+    signed_in(&w.visit(&browser, &callback).await);
+    assert_eq!(w.identities().await.len(), 2);
+
+    let res = w
+        .app
+        .post(
+            &w.app.client,
+            "/api/v1/user/forgot-password",
+            json!({ "email": address }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let token = reset_token_from(&wait_for_mail(&address).await);
+    let res = w
+        .app
+        .post(
+            &w.app.client,
+            &format!("/api/v1/user/reset-password/{token}"),
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let left = w.identities().await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].get_str("provider").unwrap(), "corp");
+    assert_eq!(
+        refused(&w.sign_in(&new_client(), "other", &squatter).await),
+        "SSO_EMAIL_UNVERIFIED",
+        "the squatter's way in is gone"
+    );
+    let fresh = new_client();
+    signed_in(&w.sign_in(&fresh, "corp", &owner).await);
+    let me: Value = w.me(&fresh).await.json().await.unwrap();
+    assert_eq!(me["user"]["email"], address.as_str());
+    assert_eq!(
+        w.app
+            .sign_in(&new_client(), &address, PASSWORD)
+            .await
+            .status(),
+        200
+    );
 }

@@ -112,6 +112,43 @@ async function successPage(params) {
   }
 }
 
+// The sign-in page: a button for each single sign-on provider the platform offers.
+async function signInPage() {
+  const res = await api('/auth/sso');
+  const list = el('ul', { id: 'providers' });
+  for (const provider of res.body?.providers ?? []) {
+    const link = el('a', { className: 'sso', href: `${gateway}${provider.startUrl}?returnTo=/welcome` },
+      `Sign in with ${provider.name}`);
+    link.dataset.provider = provider.id;
+    const item = el('li');
+    item.append(link);
+    list.append(item);
+  }
+  show(el('h1', {}, 'Sign in'), list);
+}
+
+// Where a single sign-on ends without a session: its code, and for LINK_REQUIRED the account's password.
+function ssoErrorPage(params) {
+  const code = params.get('code');
+  const nodes = [el('h1', {}, 'Single sign-on'), el('p', { id: 'sso-code' }, code)];
+  if (code === 'LINK_REQUIRED') {
+    const form = el('form', { id: 'link' });
+    form.append(
+      el('input', { name: 'password', type: 'password', placeholder: 'Your password', required: true }),
+      el('button', { type: 'submit' }, 'Link and sign in'),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const res = await api('/auth/sso/link', { method: 'POST', body: Object.fromEntries(new FormData(form)) });
+      userLine.textContent = res.status === 200
+        ? `Signed in as ${res.body.user.name}`
+        : `Linking failed: ${res.status} ${res.body?.message ?? ''}`;
+    });
+    nodes.push(form);
+  }
+  show(...nodes);
+}
+
 document.getElementById('signout').addEventListener('click', async () => {
   const res = await api('/user/signout', { method: 'POST' });
   userLine.textContent = res.status === 200 ? 'Signed out' : `Sign-out failed: ${res.status}`;
@@ -129,6 +166,12 @@ await whoAmI();
 const course = path.match(/^\/courses\/([0-9a-f]{24})$/);
 if (course) {
   coursePage(course[1]);
+} else if (path === '/signin') {
+  signInPage();
+} else if (path === '/sso/error') {
+  ssoErrorPage(new URLSearchParams(location.search));
+} else if (path === '/welcome') {
+  show(el('h1', { id: 'welcome' }, 'Welcome'));
 } else if (path === '/payment/success') {
   successPage(new URLSearchParams(location.search));
 } else {

@@ -19,12 +19,12 @@ use std::sync::{Arc, OnceLock};
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::json;
-use test_support::{PASSWORD, run_id};
+use test_support::{OidcClient, OidcLogin, OidcProvider, PASSWORD, closed_port, run_id};
 
 use crate::actor::Actor;
 use crate::bucket::Bucket;
 use crate::faults::signed_up;
-use crate::helpers::{Platform, email, json_of, send, text};
+use crate::helpers::{Faults, Platform, email, json_of, send, text};
 use crate::steps::{
     add_lecture, assert_enrolled, buy, certificate, create_course, publish, publish_course,
     purchases, students, watch_and_complete,
@@ -311,4 +311,98 @@ async fn a_visitor_in_chromium_opens_a_certificate_page_that_shows_the_learner_t
     .await;
     json_of(res, 200).await;
     open("revoked").await;
+}
+
+/// Single sign-on in Chromium through a real OpenID provider (npm `oidc-provider` on its own port, another
+/// site than the platform's): the frontend's sign-in page offers it, the browser fills in its login and
+/// consent pages, and the callback on the gateway sets the session cookies on the way back to the
+/// frontend's `returnTo` page: the cross-site hops the flow-binding cookie (`Lax`) and the session's
+/// (`Strict`) have to survive. Then an address that already has a password account: the frontend's page
+/// says `LINK_REQUIRED`, and only the account's password links the identity and signs in.
+#[tokio::test]
+async fn a_person_in_chromium_signs_in_with_an_openid_provider_and_an_existing_account_is_linked_only_with_its_password()
+ {
+    let chromium = chromium();
+    let site = Site::start();
+    let port = closed_port();
+    // The browser's name for the gateway: same site as the frontend, another than the provider's.
+    let gateway = format!("http://localhost:{port}");
+    let redirect = format!("{gateway}/api/v1/auth/sso/campus/callback");
+    let provider = OidcProvider::start(
+        &[OidcClient {
+            client_id: "lms-campus",
+            client_secret: "campus-secret",
+            redirect_uri: &redirect,
+            id_token_alg: "RS256",
+        }],
+        false,
+    );
+    let vars = [
+        ("SSO_PROVIDERS", "campus"),
+        ("SSO_REDIRECT_BASE_URL", gateway.as_str()),
+        ("SSO_CAMPUS_NAME", "Campus ID"),
+        ("SSO_CAMPUS_ISSUER", provider.issuer.as_str()),
+        ("SSO_CAMPUS_CLIENT_ID", "lms-campus"),
+        ("SSO_CAMPUS_CLIENT_SECRET", "campus-secret"),
+        ("SSO_CAMPUS_TRUST_EMAIL", "true"),
+        // Where auth-service sends the browser back to (`returnTo`, the error page): the frontend.
+        ("CLIENT_URL", site.frontend.as_str()),
+    ];
+    let faults = Faults {
+        auth_vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        gateway_port: Some(port),
+        ..Faults::default()
+    };
+    let p = Platform::spawn_for_with(&site.frontend, faults).await;
+    site.gateway.set(gateway.clone()).expect("set once");
+
+    let run = |scenario: &'static str, who: &OidcLogin, expect_name: &str| {
+        let mut node = Command::new(std::env::var("NODE").unwrap_or_else(|_| "node".to_owned()));
+        node.arg(browser_dir().join("sso.mjs"))
+            .current_dir(browser_dir())
+            .env("CHROMIUM", &chromium)
+            .env("FRONTEND_URL", &site.frontend)
+            .env("GATEWAY_URL", &gateway)
+            .env("SSO_ISSUER", &provider.issuer)
+            .env("SSO_PROVIDER", "campus")
+            .env("SSO_PROVIDER_NAME", "Campus ID")
+            .env("SSO_SCENARIO", scenario)
+            .env("SSO_SUB", &who.sub)
+            .env("SSO_EMAIL", &who.email)
+            .env("SSO_NAME", &who.name)
+            .env("SSO_PASSWORD", PASSWORD)
+            .env("EXPECT_NAME", expect_name);
+        async move {
+            let out = tokio::task::spawn_blocking(move || node.output())
+                .await
+                .expect("the node task")
+                .expect("running node");
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            println!("{stdout}");
+            assert!(
+                out.status.success(),
+                "single sign-on in the browser ({scenario}): {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    };
+
+    let newcomer = OidcLogin::new(&email("sso"), true);
+    run("new", &newcomer, &newcomer.name).await;
+
+    let existing = Actor::browser(email("sso-existing"));
+    p.sign_up(&existing.client, "Pat Existing", &existing.email, "student")
+        .await;
+    let owner = OidcLogin::new(&existing.email, true);
+    run("link", &owner, "Pat Existing").await;
+
+    // The identity is the password account's: its own session lists it.
+    let listed = json_of(send(existing.get(&p.url("/user/identities"))).await, 200).await;
+    let identities = listed["identities"].as_array().expect("identities");
+    assert_eq!(identities.len(), 1, "{listed}");
+    assert_eq!(identities[0]["provider"], "campus");
+    assert_eq!(identities[0]["issuer"], provider.issuer.as_str());
 }

@@ -19,8 +19,9 @@ const WEBHOOK_SECRET: &str = "whsec_e2e";
 pub const SUCCESS_URL: &str =
     "http://localhost:5173/payment/success?session_id={CHECKOUT_SESSION_ID}";
 
-/// What a fault test puts between the services and what they depend on ([`Platform::spawn_faulty`]);
-/// the default is everything direct, as [`Platform::spawn`] starts it.
+/// What a test changes in the platform it starts: what a fault test puts between the services and what
+/// they depend on ([`Platform::spawn_faulty`]), and more settings ([`Platform::spawn_for_with`]); the
+/// default is everything direct, as [`Platform::spawn`] starts it.
 #[derive(Debug, Default)]
 pub struct Faults {
     /// Every caller reaches course-service through [`Platform::course_proxy`].
@@ -34,6 +35,11 @@ pub struct Faults {
     pub mongo_uri: Option<String>,
     /// Redis variables every service gets (a Sentinel set: `REDIS_SENTINELS`, ...).
     pub redis: Vec<(String, String)>,
+    /// More auth-service variables (single sign-on providers: `SSO_PROVIDERS`, ...).
+    pub auth_vars: Vec<(String, String)>,
+    /// The gateway's port, when what is started before the platform must know it (an OpenID provider's
+    /// redirect URI); `None`: a free one.
+    pub gateway_port: Option<u16>,
     /// progress-service's course and enrolment cache lifetime (`COURSE_CACHE_SECS`,
     /// `ENROLMENT_CACHE_SECS`); `None`: its default.
     pub progress_cache_secs: Option<&'static str>,
@@ -99,6 +105,11 @@ impl Platform {
         Self::start(access_ttl_secs, faults, CLIENT_URL, &[]).await
     }
 
+    /// Like [`Platform::spawn_for`] with what `faults` sets (its auth-service variables and gateway port).
+    pub async fn spawn_for_with(frontend: &str, faults: Faults) -> Self {
+        Self::start(None, faults, frontend, &[]).await
+    }
+
     /// Everything, for a frontend at `frontend`, with what `faults` asks for and course-service given
     /// `course_vars` on top.
     async fn start(
@@ -130,6 +141,7 @@ impl Platform {
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
             .unwrap_or_default();
         auth_overrides.extend_from_slice(&stores);
+        auth_overrides.extend(faults.auth_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let course_overrides = [&stores[..], course_vars].concat();
         let services = Services::spawn_with(&auth_overrides, &course_overrides).await;
         let prefix = services.prefix.as_str().to_owned();
@@ -169,7 +181,7 @@ impl Platform {
 
         // certificate-service names every credential by a URL of the platform, the gateway's: so the
         // gateway's port is chosen before either starts.
-        let gateway_port = closed_port().to_string();
+        let gateway_port = faults.gateway_port.unwrap_or_else(closed_port).to_string();
         let public_url = format!("http://127.0.0.1:{gateway_port}");
         let certificate_db = TestDatabase::new();
         let vars = with_overrides(base_vars(&run_id(), true), &common);
