@@ -141,7 +141,12 @@ impl Platform {
             .map(|ttl| vec![("ACCESS_TOKEN_TTL_SECS", ttl)])
             .unwrap_or_default();
         auth_overrides.extend_from_slice(&stores);
-        auth_overrides.extend(faults.auth_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        auth_overrides.extend(
+            faults
+                .auth_vars
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
         let course_overrides = [&stores[..], course_vars].concat();
         let services = Services::spawn_with(&auth_overrides, &course_overrides).await;
         let prefix = services.prefix.as_str().to_owned();
