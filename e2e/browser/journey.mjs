@@ -167,6 +167,8 @@ async function main() {
       await page.waitForURL((url) => url.pathname.startsWith('/c/pay/'));
       const checkout = new URL(page.url());
       assert.notEqual(checkout.origin, new URL(FRONTEND).origin, 'Checkout is on the simulator, not the frontend');
+      // Like Stripe's page, the simulator's asks for the e-mail the session was not created with.
+      await page.fill('input[name=email]', EMAIL);
       await page.getByRole('button', { name: /^Pay \$49\.99 USD$/ }).click();
       await page.waitForURL((url) => url.origin === new URL(FRONTEND).origin && url.pathname === '/payment/success');
       const session = new URL(page.url()).searchParams.get('session_id');

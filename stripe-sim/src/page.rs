@@ -42,7 +42,7 @@ async fn show_checkout_page(path: web::Path<String>, state: web::Data<AppState>)
   <button type="submit" name="action" value="pay">Pay {amount}</button>
   <button type="submit" name="action" value="pay_async">Pay later (delayed method, succeeds)</button>
   <button type="submit" name="action" value="fail_async">Pay later (delayed method, fails)</button>
-  <button type="submit" name="action" value="cancel">Cancel and go back</button>
+  <button type="submit" name="action" value="cancel" formnovalidate>Cancel and go back</button>
 </form>"#,
             title = escape(&title),
             amount = escape(&amount),
